@@ -1,0 +1,20 @@
+import { FACTS } from './facts.js';
+import { OPERATORS } from './operators.js';
+import type { FactDefinition, OperatorDefinition } from './types.js';
+
+/**
+ * Facts every rule can name besides the computed ones: `claim` (the whole claim), `line` (the
+ * current service line, line-scope rules only) and `params` (the rule's parameters after payer
+ * overrides).
+ */
+export const INPUT_FACTS = ['claim', 'line', 'params'] as const;
+export type InputFact = (typeof INPUT_FACTS)[number];
+
+export const computedFacts: ReadonlyMap<string, FactDefinition> = new Map(FACTS.map((fact) => [fact.name, fact]));
+export const customOperators: ReadonlyMap<string, OperatorDefinition> = new Map(OPERATORS.map((op) => [op.name, op]));
+
+export function isInputFact(name: string): name is InputFact {
+  return (INPUT_FACTS as readonly string[]).includes(name);
+}
+
+export type { FactContext, FactDefinition, OperatorDefinition } from './types.js';

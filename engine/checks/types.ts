@@ -1,0 +1,35 @@
+/**
+ * Facts and operators that YAML alone cannot express (date math, code tables, check digits).
+ * They are plain functions, registered by name in engine/checks/registry.ts and usable from rule
+ * conditions; the compiled engine and json-rules-engine (the reference) call the same functions.
+ */
+
+/** What a fact sees. `claim` and `line` are the input as parsed: they may be malformed. */
+export interface FactContext {
+  readonly claim: unknown;
+  /** The current service line for line-scope rules; undefined for claim-scope rules. */
+  readonly line: unknown;
+  /** 0-based index of the current line, -1 for claim-scope rules. */
+  readonly lineIndex: number;
+}
+
+export interface FactDefinition {
+  name: string;
+  /** line: needs the current service line, so only line-scope rules may use it. */
+  scope: 'claim' | 'line';
+  description: string;
+  /** Must never throw, whatever shape the claim has. */
+  compute(context: FactContext): unknown;
+}
+
+/** Shaped like a json-rules-engine Operator: result = validator(factValue) && evaluate(...). */
+export interface OperatorDefinition {
+  name: string;
+  description: string;
+  /** Checked before evaluate; a fact value it refuses makes the condition false. */
+  factValueValidator?: (factValue: unknown) => boolean;
+  /** Must never throw. */
+  evaluate(factValue: unknown, value: unknown): boolean;
+  /** Load-time check of a constant `value`; returns a message when it is unusable. */
+  checkValue?: (value: unknown) => string | undefined;
+}

@@ -1,0 +1,3 @@
+export type * from './claim.generated.js';
+export * from './result.js';
+export * from './edit-codes.js';
