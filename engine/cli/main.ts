@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { scrubCommand, EXIT } from './scrub-command.js';
+import { ENGINE } from '../package-info.js';
+
+const USAGE = `claimscrub ${ENGINE.version}: scrub professional claims before they go to the payer.
+
+Usage: claimscrub <command> [options]
+
+Commands:
+  scrub [files...]   check claims against the rule pack and print a report
+
+Run 'claimscrub scrub --help' for the scrub options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  switch (command) {
+    case 'scrub':
+      return scrubCommand(rest, io);
+    case '--version':
+    case '-v':
+      process.stdout.write(`${ENGINE.version}\n`);
+      return EXIT.ok;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? EXIT.error : EXIT.ok;
+    default:
+      process.stderr.write(`claimscrub: unknown command "${command}"\n\n${USAGE}\n`);
+      return EXIT.error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`claimscrub: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = EXIT.error;
+  },
+);

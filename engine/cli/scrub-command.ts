@@ -1,0 +1,168 @@
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { ScrubError, formatPosition } from '../errors.js';
+import { LOG_LEVELS, createLogger } from '../log.js';
+import { isFormatName, type FormatName } from '../report/index.js';
+import { loadRulePack } from '../rules/pack.js';
+import { STDIN, defaultThreads, runBatch } from '../runtime/batch.js';
+import type { LevelWithSilent } from 'pino';
+import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from '../package-info.js';
+
+export const EXIT = { ok: 0, claimsFailed: 1, error: 2 } as const;
+
+export const SCRUB_USAGE = `Usage: claimscrub scrub [options] [files...]
+
+Scrubs professional claims (JSON, a JSON array, or NDJSON; standard input when no file is given)
+and prints a report.
+
+Options:
+  --format stylish|json|ndjson   report format (default: stylish)
+  --output FILE                  write the report to FILE instead of standard output
+  --threads N                    worker threads (default: number of cores; 1 = no pool)
+  --rules DIR                    rule directory (repeatable; default: the bundled rules)
+  --payers DIR                   payer policy directory (default: the bundled payers)
+  --fail-on error|warning|never  exit 1 when a claim reaches this level (default: error)
+  --quiet                        stylish: show held claims and their errors only
+  --color / --no-color           stylish: force colors on or off (default: on for a terminal)
+  --log-level LEVEL              ${LOG_LEVELS.join('|')} (default: warn); logs go to standard error
+  -h, --help                     show this help
+
+Exit status: 0 no claim reaches --fail-on; 1 some claim does; 2 usage, input file or rule file
+errors (2 wins).`;
+
+export interface CommandIo {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+interface ScrubArguments {
+  inputs: string[];
+  format: FormatName;
+  output?: string;
+  threads: number;
+  rulesDirs: string[];
+  payersDir: string;
+  failOn: 'error' | 'warning' | 'never';
+  quiet: boolean;
+  color?: boolean;
+  logLevel: LevelWithSilent;
+  help: boolean;
+}
+
+function parseScrubArguments(args: string[]): ScrubArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', default: 'stylish' },
+        output: { type: 'string', short: 'o' },
+        threads: { type: 'string' },
+        rules: { type: 'string', multiple: true },
+        payers: { type: 'string' },
+        'fail-on': { type: 'string', default: 'error' },
+        quiet: { type: 'boolean', default: false },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        'log-level': { type: 'string', default: 'warn' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const format = values.format as string;
+  if (!isFormatName(format)) throw new UsageError(`--format must be stylish, json or ndjson, not "${format}"`);
+  const failOn = values['fail-on'] as string;
+  if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never') throw new UsageError(`--fail-on must be error, warning or never, not "${failOn}"`);
+  const logLevel = values['log-level'] as string;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  let threads = defaultThreads();
+  if (values.threads !== undefined) {
+    threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads must be a whole number from 1 to 256, not "${values.threads}"`);
+  }
+  const result: ScrubArguments = {
+    inputs: positionals.length > 0 ? positionals : [STDIN],
+    format,
+    threads,
+    rulesDirs: (values.rules as string[] | undefined) ?? [BUNDLED_RULES_DIR],
+    payersDir: (values.payers as string | undefined) ?? BUNDLED_PAYERS_DIR,
+    failOn,
+    quiet: values.quiet as boolean,
+    logLevel: logLevel as LevelWithSilent,
+    help: values.help as boolean,
+  };
+  if (values.output !== undefined) result.output = values.output as string;
+  if (values['no-color']) result.color = false;
+  else if (values.color) result.color = true;
+  return result;
+}
+
+function useColor(args: ScrubArguments, io: CommandIo): boolean {
+  if (args.color !== undefined) return args.color;
+  if (args.output !== undefined || args.format !== 'stylish') return false;
+  return Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
+}
+
+async function closeStream(stream: Writable): Promise<void> {
+  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+export async function scrubCommand(argv: string[], io: CommandIo): Promise<number> {
+  let args: ScrubArguments;
+  try {
+    args = parseScrubArguments(argv);
+  } catch (error) {
+    io.stderr.write(`claimscrub scrub: ${(error as Error).message}\n\n${SCRUB_USAGE}\n`);
+    return EXIT.error;
+  }
+  if (args.help) {
+    io.stdout.write(`${SCRUB_USAGE}\n`);
+    return EXIT.ok;
+  }
+  const logger = createLogger(args.logLevel);
+  let pack;
+  try {
+    pack = await loadRulePack({ rulesDirs: args.rulesDirs, payersDir: args.payersDir });
+  } catch (error) {
+    if (!(error instanceof ScrubError)) throw error;
+    io.stderr.write(describeScrubError(error));
+    logger.error({ code: error.code, problems: error.problems.length }, 'rule pack refused');
+    return EXIT.error;
+  }
+  logger.info({ rules: pack.rules.length, payerPolicies: pack.policies.length, bundle: pack.hash }, 'rule pack loaded');
+
+  const output = args.output === undefined ? io.stdout : createWriteStream(args.output);
+  const outcome = await runBatch({
+    inputs: args.inputs,
+    pack,
+    format: args.format,
+    formatOptions: { quiet: args.quiet, color: useColor(args, io) },
+    output,
+    threads: args.threads,
+    engine: ENGINE,
+    logger,
+  });
+  if (output !== io.stdout) await closeStream(output);
+  for (const inputError of outcome.inputErrors) {
+    io.stderr.write(`claimscrub scrub: ${inputError.file}: ${inputError.message} [${inputError.code}]\n`);
+  }
+  if (outcome.inputErrors.length > 0) return EXIT.error;
+  const { held, warning } = outcome.summary;
+  const failing = args.failOn === 'never' ? 0 : args.failOn === 'warning' ? held + warning : held;
+  return failing > 0 ? EXIT.claimsFailed : EXIT.ok;
+}
+
+export function describeScrubError(error: ScrubError): string {
+  const lines = [`claimscrub: ${error.message} [${error.code}]`];
+  for (const problem of error.problems) lines.push(`  ${formatPosition(problem.position)}: ${problem.message}`);
+  return `${lines.join('\n')}\n`;
+}

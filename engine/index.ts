@@ -1,0 +1,55 @@
+/**
+ * claimscrub as a library. The functions here run the same code the command line runs in its
+ * workers, so they give the same results the CLI prints.
+ */
+import { chunkInput, parseChunk, type ChunkOptions } from './ingest/index.js';
+import type { ClaimSource, ScrubResult } from './model/index.js';
+import { CompiledPack } from './rules/bundle.js';
+import { loadRulePack, type RulePack, type RulePackLocation } from './rules/pack.js';
+import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from './package-info.js';
+import { scrubClaim, unreadableClaimResult } from './runtime/scrub-claim.js';
+
+export { ENGINE };
+
+export type * from './model/index.js';
+export { CATEGORIES, SEVERITIES, EDIT_CODES, statusOf, validateClaim } from './model/index.js';
+export { ERROR_CODES, ScrubError, formatPosition } from './errors.js';
+export { loadRulePack, type RulePack, type RulePackLocation } from './rules/pack.js';
+export { runBatch, type BatchOptions, type BatchOutcome } from './runtime/batch.js';
+export { formatters, finalizeSummary, type FinalSummary, type FormatName } from './report/index.js';
+
+/** The rule and payer directories shipped with claimscrub. */
+export const BUNDLED_RULE_PACK: RulePackLocation = { rulesDirs: [BUNDLED_RULES_DIR], payersDir: BUNDLED_PAYERS_DIR };
+
+export interface Scrubber {
+  readonly pack: RulePack;
+  /** Scrubs one claim object (as parsed from JSON; it may be malformed). */
+  scrubClaim(claim: unknown, source?: ClaimSource): ScrubResult;
+  /** Scrubs a byte stream of JSON, a JSON array or NDJSON, yielding one result per claim in input order. */
+  scrubStream(input: AsyncIterable<Uint8Array>, file?: string, chunk?: Partial<ChunkOptions>): AsyncGenerator<ScrubResult>;
+}
+
+/**
+ * Loads and compiles a rule pack (the bundled one by default) and returns a scrubber.
+ *
+ * ```ts
+ * const scrubber = await createScrubber();
+ * const result = scrubber.scrubClaim(claim);
+ * for await (const r of scrubber.scrubStream(fs.createReadStream('claims.ndjson'), 'claims.ndjson')) ...
+ * ```
+ */
+export async function createScrubber(location: RulePackLocation | { pack: RulePack } = BUNDLED_RULE_PACK): Promise<Scrubber> {
+  const pack = 'pack' in location ? location.pack : await loadRulePack(location);
+  const compiled = new CompiledPack(pack);
+  return {
+    pack,
+    scrubClaim: (claim, source = { file: '<memory>', line: 1 }) => scrubClaim(compiled, claim, source),
+    async *scrubStream(input, file = '<stream>', chunkOptions) {
+      for await (const chunk of chunkInput(input, file, chunkOptions)) {
+        for (const item of parseChunk(chunk)) {
+          yield item.ok ? scrubClaim(compiled, item.value, item.source) : unreadableClaimResult(item.source, item.error);
+        }
+      }
+    },
+  };
+}

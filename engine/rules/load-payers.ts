@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ScrubProblem } from '../errors.js';
+import type { Severity } from '../model/index.js';
+import { checkCondition } from './compile/index.js';
+import { schemaProblems } from './load-rules.js';
+import { validatePayerDocument } from './schema/index.js';
+import type { LoadedRule } from './types.js';
+import { readYaml, type YamlSource } from './yaml-source.js';
+
+export interface RuleOverride {
+  enabled?: boolean;
+  severity?: Severity;
+  params?: Record<string, unknown>;
+}
+
+export interface PayerMatch {
+  payerIds?: string[];
+  claimFilingIndicators?: string[];
+}
+
+export interface PayerPolicy {
+  id: string;
+  name: string;
+  example?: boolean;
+  description?: string;
+  match: PayerMatch;
+  rules: Record<string, RuleOverride>;
+  file: string;
+  hash: string;
+}
+
+interface PayerDocument {
+  id: string;
+  name: string;
+  example?: boolean;
+  description?: string;
+  match: PayerMatch;
+  rules?: Record<string, string | RuleOverride>;
+}
+
+const SHORTHAND: Record<string, RuleOverride> = {
+  on: { enabled: true },
+  off: { enabled: false },
+  error: { enabled: true, severity: 'error' },
+  warning: { enabled: true, severity: 'warning' },
+  info: { enabled: true, severity: 'info' },
+};
+
+export interface PayerLoadResult {
+  policies: PayerPolicy[];
+  problems: ScrubProblem[];
+  /** Pairs of policies that match the same claims with the same specificity. */
+  ambiguities: ScrubProblem[];
+}
+
+export async function loadPayerPolicies(dir: string | undefined, rules: readonly LoadedRule[]): Promise<PayerLoadResult> {
+  if (dir === undefined) return { policies: [], problems: [], ambiguities: [] };
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.yaml') && !name.endsWith('.test.yaml')).sort();
+  } catch (error) {
+    const problem = { position: { file: dir }, message: `The payers directory cannot be read: ${(error as Error).message}` };
+    return { policies: [], problems: [problem], ambiguities: [] };
+  }
+  const rulesById = new Map(rules.map((rule) => [rule.definition.id, rule]));
+  const policies: PayerPolicy[] = [];
+  const problems: ScrubProblem[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const parsed = parsePayerFile(file, await readFile(file, 'utf8'), rulesById);
+    problems.push(...parsed.problems);
+    if (parsed.policy) policies.push(parsed.policy);
+  }
+  return { policies, problems, ambiguities: ambiguities(policies) };
+}
+
+export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMap<string, LoadedRule>): { policy?: PayerPolicy; problems: ScrubProblem[] } {
+  const read = readYaml(file, text);
+  if (!read.ok) return { problems: read.problems };
+  const source = read.source;
+  if (!validatePayerDocument(source.value)) return { problems: schemaProblems(source, validatePayerDocument.errors ?? []) };
+  const document = source.value as PayerDocument;
+  const problems: ScrubProblem[] = [];
+  const fileId = path.basename(file, '.yaml');
+  if (document.id !== fileId) problems.push(at(source, ['id'], `The payer policy id "${document.id}" must equal the file name "${fileId}".`));
+
+  const overrides: Record<string, RuleOverride> = {};
+  for (const [ruleId, raw] of Object.entries(document.rules ?? {})) {
+    const override = typeof raw === 'string' ? (SHORTHAND[raw] as RuleOverride) : raw;
+    overrides[ruleId] = override;
+    const rule = rulesById.get(ruleId);
+    if (!rule) {
+      problems.push(at(source, ['rules', ruleId], `"${ruleId}" is not a loaded rule. Check the id: rule ids are the edit codes in reports.`));
+      continue;
+    }
+    problems.push(...paramProblems(source, ruleId, rule, override));
+  }
+  if (problems.length > 0) return { problems };
+  const policy: PayerPolicy = {
+    id: document.id,
+    name: document.name,
+    match: document.match,
+    rules: overrides,
+    file,
+    hash: createHash('sha256').update(text).digest('hex'),
+  };
+  if (document.example !== undefined) policy.example = document.example;
+  if (document.description !== undefined) policy.description = document.description;
+  return { policy, problems };
+}
+
+function paramProblems(source: YamlSource, ruleId: string, rule: LoadedRule, override: RuleOverride): ScrubProblem[] {
+  if (!override.params) return [];
+  const problems: ScrubProblem[] = [];
+  const declared = rule.definition.params ?? {};
+  for (const name of Object.keys(override.params)) {
+    if (!Object.prototype.hasOwnProperty.call(declared, name)) {
+      const known = Object.keys(declared);
+      problems.push(
+        at(source, ['rules', ruleId, 'params', name], `Rule "${ruleId}" has no parameter "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}.`),
+      );
+    }
+  }
+  if (problems.length > 0) return problems;
+  const params = { ...declared, ...override.params };
+  for (const problem of checkCondition(rule.definition.when, { scope: rule.definition.scope, params })) {
+    problems.push(at(source, ['rules', ruleId, 'params'], `With these params, rule "${ruleId}" is not usable: ${problem.message}`));
+  }
+  return problems;
+}
+
+function at(source: YamlSource, segments: (string | number)[], message: string): ScrubProblem {
+  return { position: { file: source.file, ...source.locate(segments) }, message };
+}
+
+/** A payer id match outranks a claim filing indicator match; a policy with both outranks either. */
+export function specificity(match: PayerMatch): number {
+  return (match.payerIds ? 2 : 0) + (match.claimFilingIndicators ? 1 : 0);
+}
+
+function overlaps(a: readonly string[] | undefined, b: readonly string[] | undefined): string | undefined {
+  if (!a || !b) return undefined;
+  return a.find((value) => b.includes(value));
+}
+
+/** Two policies of the same specificity that can match one claim would make the choice arbitrary. */
+function ambiguities(policies: readonly PayerPolicy[]): ScrubProblem[] {
+  const problems: ScrubProblem[] = [];
+  policies.forEach((a, i) => {
+    for (const b of policies.slice(i + 1)) {
+      if (specificity(a.match) !== specificity(b.match)) continue;
+      const payerId = overlaps(a.match.payerIds, b.match.payerIds);
+      const indicator = overlaps(a.match.claimFilingIndicators, b.match.claimFilingIndicators);
+      const clash = (a.match.payerIds ? payerId !== undefined : true) && (a.match.claimFilingIndicators ? indicator !== undefined : true);
+      if (clash) {
+        const what = [payerId && `payer id ${payerId}`, indicator && `claim filing indicator ${indicator}`].filter(Boolean).join(' and ');
+        problems.push({
+          position: { file: b.file },
+          message: `Payer policies "${a.id}" and "${b.id}" both match claims with ${what}, with the same specificity: make one of them more specific or merge them.`,
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+/** The policy that applies to a claim: the most specific match, or undefined for the base set. */
+export function selectPolicy(policies: readonly PayerPolicy[], payerId: unknown, claimFilingIndicator: unknown): PayerPolicy | undefined {
+  let best: PayerPolicy | undefined;
+  let bestScore = 0;
+  for (const policy of policies) {
+    const { payerIds, claimFilingIndicators } = policy.match;
+    if (payerIds && !(typeof payerId === 'string' && payerIds.includes(payerId))) continue;
+    if (claimFilingIndicators && !(typeof claimFilingIndicator === 'string' && claimFilingIndicators.includes(claimFilingIndicator))) continue;
+    const score = specificity(policy.match);
+    if (score > bestScore) {
+      best = policy;
+      bestScore = score;
+    }
+  }
+  return best;
+}

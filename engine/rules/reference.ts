@@ -1,0 +1,53 @@
+/**
+ * Evaluates a rule condition with json-rules-engine itself: the reference the compiled code is
+ * tested against (test/rules/conformance.test.ts). Slow; not for production scrubbing.
+ */
+import { Engine, Operator } from 'json-rules-engine';
+import type { Almanac, TopLevelCondition } from 'json-rules-engine';
+import { computedFacts, customOperators } from '../checks/registry.js';
+import type { ConditionNode } from './types.js';
+
+export interface ReferenceContext {
+  claim: unknown;
+  line: unknown;
+  lineIndex: number;
+  params: Record<string, unknown>;
+}
+
+const EVENT = { type: 'claimscrub.reference' };
+
+function createEngine(): Engine {
+  const engine = new Engine([], { allowUndefinedFacts: false });
+  for (const operator of customOperators.values()) {
+    engine.addOperator(new Operator(operator.name, operator.evaluate, operator.factValueValidator));
+  }
+  for (const fact of computedFacts.values()) {
+    engine.addFact(fact.name, async (_params: Record<string, unknown>, almanac: Almanac) =>
+      fact.compute({
+        claim: await almanac.factValue('claim'),
+        line: await almanac.factValue('line'),
+        lineIndex: await almanac.factValue<number>('lineIndex'),
+      }),
+    );
+  }
+  return engine;
+}
+
+/**
+ * json-rules-engine's raw rule result (RuleResult.result) for the condition. A new Engine per
+ * call: one Engine must never run two evaluations at once (its status and results are shared).
+ * Rejects where json-rules-engine throws.
+ */
+export async function evaluateWithJsonRulesEngine(when: ConditionNode, context: ReferenceContext): Promise<unknown> {
+  const engine = createEngine();
+  engine.addRule({ conditions: when as unknown as TopLevelCondition, event: EVENT });
+  const { results, failureResults } = await engine.run({
+    claim: context.claim,
+    line: context.line,
+    lineIndex: context.lineIndex,
+    params: context.params,
+  });
+  const ruleResult = results[0] ?? failureResults[0];
+  if (!ruleResult) throw new Error('json-rules-engine returned no rule result');
+  return (ruleResult as { result: unknown }).result;
+}

@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ScrubProblem } from '../errors.js';
+import type { Edit, Severity } from '../model/index.js';
+import { runBundle } from '../runtime/scrub-claim.js';
+import type { CompiledPack } from './bundle.js';
+import { setField, unsetField } from './claim-patch.js';
+import { RULE_FILE_SUFFIX, RULE_TEST_SUFFIX, schemaProblems } from './load-rules.js';
+import type { RulePack } from './pack.js';
+import { validateRuleTestDocument } from './schema/index.js';
+import { readYaml } from './yaml-source.js';
+
+/**
+ * Rule tests in the shape of ESLint's RuleTester: each rule has <id>.test.yaml beside it with
+ * `valid` cases (the rule must not fire) and `invalid` cases (exactly the edits listed).
+ */
+export interface ExpectedEdit {
+  code: string;
+  path: string;
+  severity: Severity;
+  serviceLine?: number;
+  messageIncludes?: string;
+}
+
+export interface RuleTestCase {
+  name: string;
+  claim: string;
+  set?: Record<string, unknown>;
+  unset?: string[];
+  payer?: string;
+  edits?: ExpectedEdit[];
+}
+
+export interface RuleTestFile {
+  ruleId: string;
+  file: string;
+  valid: RuleTestCase[];
+  invalid: RuleTestCase[];
+}
+
+export interface CaseOutcome {
+  ruleId: string;
+  kind: 'valid' | 'invalid';
+  name: string;
+  passed: boolean;
+  /** Why the case failed, in a sentence. */
+  failure?: string;
+  actual: Edit[];
+}
+
+export function testFileFor(ruleFile: string): string {
+  return ruleFile.slice(0, -RULE_FILE_SUFFIX.length) + RULE_TEST_SUFFIX;
+}
+
+export async function loadRuleTests(pack: RulePack): Promise<{ files: RuleTestFile[]; problems: ScrubProblem[] }> {
+  const files: RuleTestFile[] = [];
+  const problems: ScrubProblem[] = [];
+  for (const rule of pack.rules) {
+    const file = testFileFor(rule.file);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      problems.push({ position: { file: rule.file }, message: `Rule "${rule.definition.id}" has no test file: add ${path.basename(file)} beside it.` });
+      continue;
+    }
+    const read = readYaml(file, text);
+    if (!read.ok) {
+      problems.push(...read.problems);
+      continue;
+    }
+    if (!validateRuleTestDocument(read.source.value)) {
+      problems.push(...schemaProblems(read.source, validateRuleTestDocument.errors ?? []));
+      continue;
+    }
+    const document = read.source.value as { valid: RuleTestCase[]; invalid: RuleTestCase[] };
+    files.push({ ruleId: rule.definition.id, file, valid: document.valid, invalid: document.invalid });
+  }
+  return { files, problems };
+}
+
+/** Loads fixture claims once: a bare name is fixtures/claims/<name>.json, a .json path is relative to the test file. */
+export class FixtureClaims {
+  private readonly cache = new Map<string, unknown>();
+  constructor(private readonly fixturesDir: string) {}
+
+  async load(reference: string, testFile: string): Promise<unknown> {
+    const file = reference.endsWith('.json') ? path.resolve(path.dirname(testFile), reference) : path.join(this.fixturesDir, 'claims', `${reference}.json`);
+    if (!this.cache.has(file)) this.cache.set(file, JSON.parse(await readFile(file, 'utf8')));
+    return structuredClone(this.cache.get(file));
+  }
+}
+
+export async function runRuleTestCase(
+  compiled: CompiledPack,
+  fixtures: FixtureClaims,
+  testFile: RuleTestFile,
+  kind: 'valid' | 'invalid',
+  testCase: RuleTestCase,
+): Promise<CaseOutcome> {
+  const outcome = (passed: boolean, actual: Edit[], failure?: string): CaseOutcome => ({
+    ruleId: testFile.ruleId,
+    kind,
+    name: testCase.name,
+    passed,
+    actual,
+    ...(failure ? { failure } : {}),
+  });
+  let claim: unknown;
+  try {
+    claim = await fixtures.load(testCase.claim, testFile.file);
+    for (const field of testCase.unset ?? []) unsetField(claim, field);
+    for (const [field, value] of Object.entries(testCase.set ?? {})) setField(claim, field, value);
+  } catch (error) {
+    return outcome(false, [], `the case's claim could not be prepared: ${(error as Error).message}`);
+  }
+  const actual = runBundle(compiled.singleRuleBundle(testFile.ruleId, testCase.payer), claim);
+  if (kind === 'valid') {
+    return actual.length === 0 ? outcome(true, actual) : outcome(false, actual, `expected no edit, got ${describeEdits(actual)}`);
+  }
+  const expected = testCase.edits ?? [];
+  const mismatch = compareEdits(expected, actual);
+  return mismatch ? outcome(false, actual, mismatch) : outcome(true, actual);
+}
+
+function compareEdits(expected: readonly ExpectedEdit[], actual: readonly Edit[]): string | undefined {
+  if (expected.length !== actual.length) {
+    return `expected ${expected.length} edit(s), got ${actual.length}: ${describeEdits(actual)}`;
+  }
+  for (const [i, want] of expected.entries()) {
+    const got = actual[i] as Edit;
+    const differences: string[] = [];
+    if (got.code !== want.code) differences.push(`code ${got.code} (expected ${want.code})`);
+    if (got.path !== want.path) differences.push(`path ${got.path} (expected ${want.path})`);
+    if (got.severity !== want.severity) differences.push(`severity ${got.severity} (expected ${want.severity})`);
+    if (want.serviceLine !== undefined && got.serviceLine !== want.serviceLine) {
+      differences.push(`serviceLine ${String(got.serviceLine)} (expected ${want.serviceLine})`);
+    }
+    if (want.messageIncludes !== undefined && !got.message.includes(want.messageIncludes)) {
+      differences.push(`message "${got.message}" lacks "${want.messageIncludes}"`);
+    }
+    if (differences.length > 0) return `edit ${i + 1}: ${differences.join('; ')}`;
+  }
+  return undefined;
+}
+
+function describeEdits(edits: readonly Edit[]): string {
+  return edits.length === 0 ? 'none' : edits.map((edit) => `${edit.code} at ${edit.path || '(claim)'}`).join(', ');
+}

@@ -1,0 +1,181 @@
+import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
+import { Piscina } from 'piscina';
+import { ERROR_CODES } from '../errors.js';
+import { chunkInput, inputName, openInput, type ChunkOptions } from '../ingest/index.js';
+import type { Logger } from '../log.js';
+import {
+  emptySummary,
+  finalizeSummary,
+  formatters,
+  mergeSummaries,
+  type FinalSummary,
+  type FormatName,
+  type FormatOptions,
+  type ReportContext,
+} from '../report/index.js';
+import type { RulePack } from '../rules/pack.js';
+import { createChunkScrubber, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk-scrubber.js';
+
+/** The input name that reads standard input. */
+export const STDIN = '-';
+
+export interface InputError {
+  file: string;
+  code: keyof typeof ERROR_CODES;
+  message: string;
+}
+
+export interface BatchOptions {
+  /** File paths; '-' reads standard input. */
+  inputs: readonly string[];
+  pack: RulePack;
+  format: FormatName;
+  formatOptions?: FormatOptions;
+  output: Writable;
+  /** Worker threads; 1 scrubs on the main thread without a pool. Default: the number of cores. */
+  threads?: number;
+  engine: { name: string; version: string };
+  logger?: Logger;
+  chunk?: Partial<ChunkOptions>;
+  /** Chunks dispatched but not yet written, at most; bounds memory. Default: 4 per thread. */
+  maxChunksInFlight?: number;
+}
+
+export interface BatchOutcome {
+  summary: FinalSummary;
+  inputErrors: InputError[];
+  unreadableClaims: number;
+}
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
+interface ChunkRunner {
+  run(task: ChunkTask): Promise<ChunkOutcome>;
+  close(): Promise<void>;
+}
+
+function createRunner(setup: WorkerSetup, threads: number): ChunkRunner {
+  if (threads <= 1) {
+    const scrub = createChunkScrubber(setup);
+    return { run: async (task) => scrub(task), close: async () => {} };
+  }
+  const pool = new Piscina({
+    filename: new URL('./worker.js', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    workerData: setup,
+  });
+  return {
+    run: (task) => pool.run(task, { transferList: [task.chunk.bytes.buffer as ArrayBuffer] }) as Promise<ChunkOutcome>,
+    close: () => pool.destroy(),
+  };
+}
+
+async function write(output: Writable, text: string): Promise<void> {
+  if (text === '' || output.write(text)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      output.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      output.off('drain', onDrain);
+      reject(error);
+    };
+    output.once('drain', onDrain);
+    output.once('error', onError);
+  });
+}
+
+/**
+ * Scrubs every input in order and writes the report. The main thread only cuts raw text into
+ * chunks and writes the workers' formatted text in input order; workers parse, validate, scrub
+ * and format. At most `maxChunksInFlight` chunks wait at once, so memory stays bounded whatever
+ * the input size.
+ */
+export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
+  const threads = Math.max(1, options.threads ?? defaultThreads());
+  const formatOptions = options.formatOptions ?? {};
+  const formatter = formatters[options.format];
+  const logger = options.logger;
+  const context: ReportContext = {
+    engine: options.engine,
+    bundle: { hash: options.pack.hash },
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    inputErrors: [],
+  };
+  const runner = createRunner({ pack: options.pack, format: options.format, formatOptions }, threads);
+  const maxInFlight = options.maxChunksInFlight ?? threads * 4;
+  const summary = emptySummary();
+  const inputErrors: InputError[] = [];
+  let unreadableClaims = 0;
+  let outputIndex = 0;
+  const started = performance.now();
+  const pending: Promise<ChunkOutcome>[] = [];
+
+  const writeOldest = async () => {
+    const outcome = await (pending.shift() as Promise<ChunkOutcome>);
+    mergeSummaries(summary, outcome.summary);
+    unreadableClaims += outcome.unreadable;
+    await write(options.output, outcome.text);
+  };
+
+  try {
+    await write(options.output, formatter.header(context, formatOptions));
+    for (const file of options.inputs) {
+      const name = inputName(file);
+      let claimsInFile = 0;
+      try {
+        for await (const chunk of chunkInput(openInput(file), name, options.chunk)) {
+          pending.push(runner.run({ chunk, outputIndex }));
+          outputIndex += chunk.claimCount;
+          claimsInFile += chunk.claimCount;
+          while (pending.length >= maxInFlight) await writeOldest();
+        }
+        logger?.info({ file: name, claims: claimsInFile }, 'input read');
+      } catch (error) {
+        const inputError: InputError = { file: name, code: 'SCRUB_ERR_INPUT_UNREADABLE', message: describeInputError(error) };
+        inputErrors.push(inputError);
+        logger?.error({ file: name, code: inputError.code, claimsRead: claimsInFile }, inputError.message);
+      }
+    }
+    while (pending.length > 0) await writeOldest();
+  } finally {
+    await Promise.allSettled(pending);
+    await runner.close();
+  }
+
+  const final = finalizeSummary(summary);
+  context.inputErrors = inputErrors;
+  await write(options.output, formatter.footer(final, context, formatOptions));
+  const seconds = (performance.now() - started) / 1000;
+  logger?.info(
+    {
+      claims: final.claims,
+      clean: final.clean,
+      warning: final.warning,
+      held: final.held,
+      unreadableClaims,
+      inputErrors: inputErrors.length,
+      threads,
+      seconds: Number(seconds.toFixed(3)),
+      claimsPerSecond: seconds > 0 ? Math.round(final.claims / seconds) : null,
+    },
+    'batch scrubbed',
+  );
+  return { summary: final, inputErrors, unreadableClaims };
+}
+
+function describeInputError(error: unknown): string {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'The file does not exist.';
+  if (code === 'EACCES') return 'The file cannot be read: permission denied.';
+  if (code === 'EISDIR') return 'This is a directory, not a file of claims.';
+  return `The file cannot be read: ${(cause as Error).message}`;
+}

@@ -1,0 +1,54 @@
+import { parseChunk } from '../ingest/index.js';
+import type { RawChunk } from '../ingest/index.js';
+import { addToSummary, emptySummary, formatters, type FormatName, type FormatOptions, type Summary } from '../report/index.js';
+import { CompiledPack } from '../rules/bundle.js';
+import type { RulePack } from '../rules/pack.js';
+import { scrubClaim, unreadableClaimResult } from './scrub-claim.js';
+
+/** What every worker gets once, at start: the validated rule pack and how to format results. */
+export interface WorkerSetup {
+  pack: RulePack;
+  format: FormatName;
+  formatOptions: FormatOptions;
+}
+
+export interface ChunkTask {
+  chunk: RawChunk;
+  /** Position of the chunk's first claim in the whole output (all inputs), for the formatter. */
+  outputIndex: number;
+}
+
+/** A scrubbed chunk: formatted text in input order, and its part of the summary. */
+export interface ChunkOutcome {
+  text: string;
+  summary: Summary;
+  claims: number;
+  unreadable: number;
+}
+
+/** Compiles the pack once; the returned function scrubs one chunk. Used by workers and by --threads 1. */
+export function createChunkScrubber(setup: WorkerSetup): (task: ChunkTask) => ChunkOutcome {
+  const compiled = new CompiledPack(setup.pack);
+  const formatter = formatters[setup.format];
+  return ({ chunk, outputIndex }) => {
+    const summary = emptySummary();
+    let text = '';
+    let unreadable = 0;
+    const items = parseChunk(chunk);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      let claim: unknown;
+      let result;
+      if (item.ok) {
+        claim = item.value;
+        result = scrubClaim(compiled, claim, item.source);
+      } else {
+        unreadable++;
+        result = unreadableClaimResult(item.source, item.error);
+      }
+      text += formatter.result(result, { ...setup.formatOptions, index: outputIndex + i });
+      addToSummary(summary, result, claim);
+    }
+    return { text, summary, claims: items.length, unreadable };
+  };
+}

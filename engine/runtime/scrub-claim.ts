@@ -1,0 +1,118 @@
+import { computedFacts } from '../checks/registry.js';
+import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type ScrubResult } from '../model/index.js';
+import type { ActiveRule, CompiledPack, RuleBundle } from '../rules/bundle.js';
+import type { EvaluationContext } from '../rules/compile/index.js';
+import { renderTemplate } from '../rules/template.js';
+
+const earliestServiceDate = computedFacts.get('earliestServiceDate');
+
+function field(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, name)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+}
+
+/** A rule with effective / expires dates applies only when the date of service is known and inside them. */
+function appliesOn(rule: ActiveRule, date: unknown): boolean {
+  const { effective, expires } = rule.rule.definition;
+  if (effective === undefined && expires === undefined) return true;
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  return (effective === undefined || date >= effective) && (expires === undefined || date < expires);
+}
+
+function readFact(context: EvaluationContext, name: string): unknown {
+  if (name === 'claim') return context.claim;
+  if (name === 'line') return context.line;
+  if (name === 'params') return context.params;
+  const fact = computedFacts.get(name);
+  if (!fact) return undefined;
+  const memo = fact.scope === 'line' ? context.lineFacts : context.claimFacts;
+  if (memo.has(name)) return memo.get(name);
+  const value = fact.compute(context);
+  memo.set(name, value);
+  return value;
+}
+
+function ruleEdit(active: ActiveRule, context: EvaluationContext): Edit {
+  const { rule, severity } = active;
+  const { definition } = rule;
+  const path = rule.locationParts.length === 1 ? definition.location : rule.locationParts.join(`[${context.lineIndex}]`);
+  const edit: Edit = {
+    code: definition.id,
+    severity,
+    category: definition.category,
+    message: renderTemplate(rule.message, (name) => readFact(context, name)),
+    path,
+    help: definition.help,
+    carc: definition.carc,
+    rule: { id: definition.id, version: definition.version },
+  };
+  if (context.lineIndex >= 0) edit.serviceLine = context.lineIndex + 1;
+  return edit;
+}
+
+function evaluate(active: ActiveRule, context: EvaluationContext, edits: Edit[]): void {
+  context.params = active.params;
+  let fired: unknown;
+  try {
+    fired = active.rule.test(context);
+  } catch (error) {
+    // Compiled rules are built never to throw; if one does, hold the claim rather than release it unchecked.
+    edits.push(
+      builtInEdit(EDIT_CODES.ruleFailed, `Rule ${active.rule.definition.id} failed on this claim: ${(error as Error).message}`, '', {
+        rule: { id: active.rule.definition.id, version: active.rule.definition.version },
+      }),
+    );
+    return;
+  }
+  if (fired) edits.push(ruleEdit(active, context));
+}
+
+/** Runs a bundle's rules over one claim (already schema-checked or not) and returns its edits. */
+export function runBundle(bundle: RuleBundle, claim: unknown): Edit[] {
+  const edits: Edit[] = [];
+  const context: EvaluationContext = { claim, line: undefined, lineIndex: -1, params: {}, claimFacts: new Map(), lineFacts: new Map() };
+  if (bundle.claimRules.length > 0) {
+    const claimDate = earliestServiceDate?.compute(context);
+    for (const active of bundle.claimRules) if (appliesOn(active, claimDate)) evaluate(active, context, edits);
+  }
+  const lines = field(claim, 'serviceLines');
+  if (bundle.lineRules.length > 0 && Array.isArray(lines)) {
+    for (let index = 0; index < lines.length; index++) {
+      const line: unknown = lines[index];
+      context.line = line;
+      context.lineIndex = index;
+      context.lineFacts.clear();
+      const lineDate = field(line, 'serviceDate');
+      for (const active of bundle.lineRules) if (appliesOn(active, lineDate)) evaluate(active, context, edits);
+    }
+  }
+  return edits;
+}
+
+/**
+ * Scrubs one parsed claim: schema check (every issue a structure edit), then the rules of the
+ * payer policy that matches it, run on whatever could be read.
+ */
+export function scrubClaim(pack: CompiledPack, claim: unknown, source: ClaimSource): ScrubResult {
+  const edits = validateClaim(claim);
+  const payer = field(claim, 'payer');
+  const bundle = pack.bundleFor(field(payer, 'id'), field(payer, 'claimFilingIndicator'));
+  const isObject = claim !== null && typeof claim === 'object' && !Array.isArray(claim);
+  if (isObject) edits.push(...runBundle(bundle, claim));
+  const id = field(claim, 'id');
+  return {
+    claimId: typeof id === 'string' ? id : null,
+    source,
+    status: statusOf(edits),
+    edits,
+    payerPolicy: bundle.policyId,
+  };
+}
+
+/** The result for a claim whose text could not be parsed at all. */
+export function unreadableClaimResult(source: ClaimSource, error: { message: string; line: number; column?: number }): ScrubResult {
+  const where = error.column === undefined ? `line ${error.line}` : `line ${error.line}, column ${error.column}`;
+  const edits = [builtInEdit(EDIT_CODES.malformedJson, `The claim's text is not valid JSON (${where}): ${error.message}`)];
+  return { claimId: null, source, status: statusOf(edits), edits, payerPolicy: null };
+}

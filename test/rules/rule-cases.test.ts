@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CompiledPack } from '../../engine/rules/bundle.js';
+import { loadRulePack } from '../../engine/rules/pack.js';
+import { FixtureClaims, loadRuleTests, runRuleTestCase } from '../../engine/rules/rule-tester.js';
+
+// The generic runner for every rule's <id>.test.yaml (ESLint RuleTester style, Semgrep layout).
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const pack = await loadRulePack({ rulesDirs: [path.join(root, 'rules')], payersDir: path.join(root, 'payers') });
+const { files, problems } = await loadRuleTests(pack);
+const compiled = new CompiledPack(pack);
+const fixtures = new FixtureClaims(path.join(root, 'fixtures'));
+
+describe('rule test files', () => {
+  it('exist and are valid for every rule', () => {
+    expect(problems.map((problem) => `${problem.position.file}: ${problem.message}`)).toEqual([]);
+    expect(files.map((file) => file.ruleId).sort()).toEqual(pack.rules.map((rule) => rule.definition.id).sort());
+  });
+});
+
+for (const file of files) {
+  describe(file.ruleId, () => {
+    for (const kind of ['valid', 'invalid'] as const) {
+      for (const testCase of file[kind]) {
+        it(`${kind}: ${testCase.name}`, async () => {
+          const outcome = await runRuleTestCase(compiled, fixtures, file, kind, testCase);
+          expect(outcome.failure ?? 'passed').toBe('passed');
+        });
+      }
+    }
+  });
+}
