@@ -3,9 +3,8 @@
  * tests match on them. Never reuse or rename one.
  */
 export const ERROR_CODES = {
-  SCRUB_ERR_RULE_INVALID: 'A rule file does not match the rule schema or uses something the engine does not know.',
-  SCRUB_ERR_RULE_YAML: 'A rule or payer file is not valid YAML, or uses a YAML feature claimscrub refuses.',
-  SCRUB_ERR_RULE_DUPLICATE: 'Two rule files declare the same rule id.',
+  SCRUB_ERR_RULE_INVALID:
+    'A rule file is not valid: bad YAML or a refused YAML feature, a schema violation, a duplicate id, or something the engine does not know.',
   SCRUB_ERR_PAYER_INVALID: 'A payer policy file does not match the payer schema or names a rule that does not exist.',
   SCRUB_ERR_PAYER_AMBIGUOUS: 'Two payer policy files match the same claims with the same specificity.',
   SCRUB_ERR_INPUT_UNREADABLE: 'An input file is missing or cannot be read.',

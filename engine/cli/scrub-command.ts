@@ -121,7 +121,7 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
   try {
     args = parseScrubArguments(argv);
   } catch (error) {
-    io.stderr.write(`claimscrub scrub: ${(error as Error).message}\n\n${SCRUB_USAGE}\n`);
+    io.stderr.write(`claimscrub scrub: ${(error as Error).message} [SCRUB_ERR_USAGE]\n\n${SCRUB_USAGE}\n`);
     return EXIT.error;
   }
   if (args.help) {

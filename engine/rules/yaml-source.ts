@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { LineCounter, Parser, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { ScrubProblem } from '../errors.js';
 
@@ -29,15 +29,19 @@ export function readYaml(file: string, text: string): YamlReadResult {
   };
   const problems: ScrubProblem[] = [];
   for (const error of [...doc.errors, ...doc.warnings]) {
+    // An unresolved tag is reported below, with the other tags.
+    if (error.code === 'TAG_RESOLVE_FAILED') continue;
     problems.push({ position: { file, ...position(error.pos[0]) }, message: firstLine(error.message) });
   }
+  // Anchors, aliases and tags are found in the source tokens, so that each problem points at the
+  // `&name`, `*name` or `!tag` itself (a node's range starts after its anchor and tag).
+  for (const token of propertyTokens(text)) {
+    const at = { file, ...position(token.offset) };
+    if (token.type === 'alias') problems.push({ position: at, message: 'YAML aliases (*name) are not allowed in rule files: write the value out.' });
+    else if (token.type === 'anchor') problems.push({ position: at, message: 'YAML anchors (&name) are not allowed in rule files: write the value out.' });
+    else problems.push({ position: at, message: `YAML tags (${token.source}) are not allowed in rule files: values must be plain data.` });
+  }
   visit(doc, {
-    Node(_key, node) {
-      const at = { file, ...position(node.range?.[0] ?? 0) };
-      if (isAlias(node)) problems.push({ position: at, message: 'YAML aliases (*name) are not allowed in rule files: write the value out.' });
-      else if (node.anchor) problems.push({ position: at, message: 'YAML anchors (&name) are not allowed in rule files: write the value out.' });
-      else if (node.tag) problems.push({ position: at, message: `YAML tags (${node.tag}) are not allowed in rule files: values must be plain data.` });
-    },
     Pair(_key, pair) {
       const key = pair.key;
       if (isScalar(key) && typeof key.value === 'string' && PROTOTYPE_KEYS.has(key.value)) {
@@ -50,7 +54,7 @@ export function readYaml(file: string, text: string): YamlReadResult {
       }
     },
   });
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems: problems.sort(bySourcePosition) };
 
   const value = doc.toJS({ maxAliasCount: 0 });
   return {
@@ -88,6 +92,35 @@ function nodeAt(doc: Document, path: readonly (string | number)[]): YamlNode {
     found = node;
   }
   return found;
+}
+
+interface PropertyToken {
+  type: 'anchor' | 'tag' | 'alias';
+  offset: number;
+  source: string;
+}
+
+/** Every anchor, tag and alias token of the source, in source order. */
+function propertyTokens(text: string): PropertyToken[] {
+  const found: PropertyToken[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const token = value as { type?: unknown; offset?: unknown; source?: unknown };
+    if ((token.type === 'anchor' || token.type === 'tag' || token.type === 'alias') && typeof token.offset === 'number') {
+      found.push({ type: token.type, offset: token.offset, source: String(token.source) });
+    }
+    for (const child of Object.values(value)) walk(child);
+  };
+  for (const token of new Parser().parse(text)) walk(token);
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+function bySourcePosition(a: ScrubProblem, b: ScrubProblem): number {
+  return (a.position.line ?? 0) - (b.position.line ?? 0) || (a.position.column ?? 0) - (b.position.column ?? 0);
 }
 
 function firstLine(message: string): string {

@@ -137,7 +137,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
           claimsInFile += chunk.claimCount;
           while (pending.length >= maxInFlight) await writeOldest();
         }
-        logger?.info({ file: name, claims: claimsInFile }, 'input read');
+        logger?.info({ file: name, claimCount: claimsInFile }, 'input read');
       } catch (error) {
         const inputError: InputError = { file: name, code: 'SCRUB_ERR_INPUT_UNREADABLE', message: describeInputError(error) };
         inputErrors.push(inputError);
@@ -156,7 +156,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const seconds = (performance.now() - started) / 1000;
   logger?.info(
     {
-      claims: final.claims,
+      claimCount: final.claims,
       clean: final.clean,
       warning: final.warning,
       held: final.held,

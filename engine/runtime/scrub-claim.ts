@@ -1,10 +1,7 @@
-import { computedFacts } from '../checks/registry.js';
 import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type ScrubResult } from '../model/index.js';
 import type { ActiveRule, CompiledPack, RuleBundle } from '../rules/bundle.js';
-import type { EvaluationContext } from '../rules/compile/index.js';
+import { createEvaluationContext, enterLine, readFact, type EvaluationContext } from '../rules/compile/index.js';
 import { renderTemplate } from '../rules/template.js';
-
-const earliestServiceDate = computedFacts.get('earliestServiceDate');
 
 function field(value: unknown, name: string): unknown {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, name)
@@ -18,19 +15,6 @@ function appliesOn(rule: ActiveRule, date: unknown): boolean {
   if (effective === undefined && expires === undefined) return true;
   if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
   return (effective === undefined || date >= effective) && (expires === undefined || date < expires);
-}
-
-function readFact(context: EvaluationContext, name: string): unknown {
-  if (name === 'claim') return context.claim;
-  if (name === 'line') return context.line;
-  if (name === 'params') return context.params;
-  const fact = computedFacts.get(name);
-  if (!fact) return undefined;
-  const memo = fact.scope === 'line' ? context.lineFacts : context.claimFacts;
-  if (memo.has(name)) return memo.get(name);
-  const value = fact.compute(context);
-  memo.set(name, value);
-  return value;
 }
 
 function ruleEdit(active: ActiveRule, context: EvaluationContext): Edit {
@@ -71,18 +55,16 @@ function evaluate(active: ActiveRule, context: EvaluationContext, edits: Edit[])
 /** Runs a bundle's rules over one claim (already schema-checked or not) and returns its edits. */
 export function runBundle(bundle: RuleBundle, claim: unknown): Edit[] {
   const edits: Edit[] = [];
-  const context: EvaluationContext = { claim, line: undefined, lineIndex: -1, params: {}, claimFacts: new Map(), lineFacts: new Map() };
+  const context = createEvaluationContext(claim);
   if (bundle.claimRules.length > 0) {
-    const claimDate = earliestServiceDate?.compute(context);
+    const claimDate = readFact(context, 'earliestServiceDate');
     for (const active of bundle.claimRules) if (appliesOn(active, claimDate)) evaluate(active, context, edits);
   }
   const lines = field(claim, 'serviceLines');
   if (bundle.lineRules.length > 0 && Array.isArray(lines)) {
     for (let index = 0; index < lines.length; index++) {
       const line: unknown = lines[index];
-      context.line = line;
-      context.lineIndex = index;
-      context.lineFacts.clear();
+      enterLine(context, line, index);
       const lineDate = field(line, 'serviceDate');
       for (const active of bundle.lineRules) if (appliesOn(active, lineDate)) evaluate(active, context, edits);
     }

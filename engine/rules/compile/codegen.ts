@@ -20,7 +20,7 @@ import { computedFacts } from '../../checks/registry.js';
 import type { FactContext } from '../../checks/registry.js';
 import type { ConditionNode, LeafCondition } from '../types.js';
 import { isFactReference } from './check.js';
-import type { EvaluationContext } from './context.js';
+import { memoizedFact, type EvaluationContext } from './context.js';
 import { parseOperator, resolveOperator } from './operators.js';
 import type { OperatorFunction } from './operators.js';
 import { parsePath } from './path.js';
@@ -50,16 +50,7 @@ export interface GeneratedCondition {
 /** Lists at least this long are looked up through a Set by undecorated `in` / `notIn`. */
 const SET_LOOKUP_MIN_LENGTH = 8;
 
-function memo(context: FactContext, cache: Map<string, unknown>, name: string, compute: Compute): unknown {
-  let value = cache.get(name);
-  if (value === undefined && !cache.has(name)) {
-    value = compute(context);
-    cache.set(name, value);
-  }
-  return value;
-}
-
-const HELPERS = Object.freeze({ hasOwn: Object.hasOwn, memo });
+const HELPERS = Object.freeze({ hasOwn: Object.hasOwn, memo: memoizedFact });
 
 /** A deep, frozen copy of plain data (keeps a mapping's null prototype). */
 function frozenCopy(value: unknown): unknown {

@@ -1,6 +1,7 @@
 /**
  * What a compiled condition reads: the input facts and the caches of computed facts.
  */
+import { computedFacts, type FactContext } from '../../checks/registry.js';
 
 export interface EvaluationContext {
   /** The whole claim, as parsed (it may be malformed). */
@@ -43,4 +44,24 @@ export function resetEvaluationContext(context: EvaluationContext, claim: unknow
   context.claim = claim;
   context.claimFacts.clear();
   leaveLine(context);
+}
+
+/** A computed fact's value, computed once per claim (claim facts) or per line (line facts). */
+export function memoizedFact(context: FactContext, cache: Map<string, unknown>, name: string, compute: (context: FactContext) => unknown): unknown {
+  let value = cache.get(name);
+  if (value === undefined && !cache.has(name)) {
+    value = compute(context);
+    cache.set(name, value);
+  }
+  return value;
+}
+
+/** Any fact by name, as a condition would read it (message placeholders use this). */
+export function readFact(context: EvaluationContext, name: string): unknown {
+  if (name === 'claim') return context.claim;
+  if (name === 'line') return context.line;
+  if (name === 'params') return context.params;
+  const fact = computedFacts.get(name);
+  if (!fact) return undefined;
+  return memoizedFact(context, fact.scope === 'line' ? context.lineFacts : context.claimFacts, name, fact.compute);
 }

@@ -1,0 +1,140 @@
+/**
+ * Whole-process runs on a generated NDJSON file: the floor (bench/floor.ts), then
+ * `claimscrub scrub` on one thread and on every core. Each is a fresh process, timed from spawn to
+ * exit, with its peak RSS.
+ */
+import path from 'node:path';
+import { CLI, FLOOR, WORK_DIR, checkOutput, fmtInt, fmtNum, fmtRatio, mb, measureNode, removeQuietly, say, table, warn, type ClaimFile, type ProcessMeasurement } from './util.js';
+
+export interface ProcessRun extends ProcessMeasurement {
+  name: string;
+  claimsPerSecond: number;
+  /** claims/s over the floor's claims/s. */
+  ratioToFloor: number | null;
+  /** CPU seconds (user + system) over wall seconds: how many cores it kept busy. */
+  coresBusy: number | null;
+  output?: { lines: number; expectedLines: number; linesOk: boolean; bytes: number; sha256: string; summary?: Record<string, unknown> };
+}
+
+export interface ProcessReport {
+  input: ClaimFile;
+  cores: number;
+  runs: ProcessRun[];
+  problems: string[];
+  /** Whether the one-thread and all-core reports are byte-identical (they should be). */
+  scrubOutputsIdentical: boolean | null;
+}
+
+function scrubArgs(input: string, output: string, threads: number): string[] {
+  return [CLI, 'scrub', input, '--format', 'ndjson', '--threads', String(threads), '--output', output, '--fail-on', 'never'];
+}
+
+function describeFailure(run: ProcessMeasurement): string {
+  return `${run.command} exited with ${run.signal ?? run.exitCode}${run.stderr ? `: ${run.stderr.trim()}` : ''}`;
+}
+
+function finish(name: string, measured: ProcessMeasurement, claims: number, floorRate: number | null): ProcessRun {
+  const claimsPerSecond = claims / measured.wallSeconds;
+  const cpu = measured.userSeconds !== null && measured.systemSeconds !== null ? measured.userSeconds + measured.systemSeconds : null;
+  return {
+    ...measured,
+    name,
+    claimsPerSecond,
+    ratioToFloor: floorRate ? claimsPerSecond / floorRate : null,
+    coresBusy: cpu === null ? null : cpu / measured.wallSeconds,
+  };
+}
+
+export async function runProcesses(input: ClaimFile, cores: number): Promise<ProcessReport> {
+  const problems: string[] = [];
+  const runs: ProcessRun[] = [];
+  const stamp = `${process.pid}-${Date.now()}`;
+
+  // The floor first: the other rates are compared with it.
+  const floorOut = path.join(WORK_DIR, `out-floor-${stamp}.ndjson`);
+  const floorMeasured = await measureNode([FLOOR, input.file, floorOut], 'floor');
+  const floor = finish('floor (parse + stringify, 1 core)', floorMeasured, input.count, null);
+  if (floorMeasured.exitCode !== 0) problems.push(describeFailure(floorMeasured));
+  else {
+    const counted = JSON.parse(floorMeasured.stdout) as { claims: number };
+    if (counted.claims !== input.count) problems.push(`the floor read ${counted.claims} claims, expected ${input.count}`);
+    floor.ratioToFloor = 1;
+  }
+  removeQuietly(floorOut);
+  runs.push(floor);
+  const floorRate = floorMeasured.exitCode === 0 ? floor.claimsPerSecond : null;
+
+  const hashes: string[] = [];
+  for (const threads of [1, cores]) {
+    const out = path.join(WORK_DIR, `out-scrub-t${threads}-${stamp}.ndjson`);
+    const measured = await measureNode(scrubArgs(input.file, out, threads), `scrub --threads ${threads}`);
+    const run = finish(`scrub --threads ${threads}`, measured, input.count, floorRate);
+    if (measured.exitCode !== 0) problems.push(describeFailure(measured));
+    try {
+      const checked = await checkOutput(out);
+      const expectedLines = input.count + 1;
+      const summary = (checked.lastLine as { summary?: Record<string, unknown> } | undefined)?.summary;
+      run.output = { lines: checked.lines, expectedLines, linesOk: checked.lines === expectedLines, bytes: checked.bytes, sha256: checked.sha256 };
+      if (summary) run.output.summary = summary;
+      if (!run.output.linesOk) problems.push(`${run.name}: the report has ${fmtInt(checked.lines)} lines, expected ${fmtInt(expectedLines)} (results + summary line)`);
+      if (!summary) problems.push(`${run.name}: the report's last line is not a summary line`);
+      else if (summary.claims !== input.count) problems.push(`${run.name}: the summary counts ${String(summary.claims)} claims, expected ${input.count}`);
+      hashes.push(checked.sha256);
+    } catch (error) {
+      problems.push(`${run.name}: cannot read the report: ${(error as Error).message}`);
+    }
+    removeQuietly(out);
+    runs.push(run);
+  }
+  const scrubOutputsIdentical = hashes.length === 2 ? hashes[0] === hashes[1] : null;
+  if (scrubOutputsIdentical === false) problems.push('the --threads 1 and --threads N reports differ (they should be byte-identical)');
+
+  say(`  input: ${input.file}`);
+  say(`         ${fmtInt(input.count)} claims, seed ${input.seed}, ${mb(input.bytes)}${input.reused ? ' (reused)' : `, generated in ${fmtNum(input.generateSeconds)} s`}`);
+  say(`  peak RSS from: ${runs[0]?.rssMethod === 'gnu-time' ? '/usr/bin/time -v' : 'getrusage() at exit (bench/rss-probe.js)'}; wall time from spawn to exit (includes node start-up and rule pack load)`);
+  say();
+  say(
+    table(
+      ['run', 'wall s', 'claims/s', 'vs floor', 'peak RSS', 'CPU s', 'cores busy', 'report lines'],
+      runs.map((run) => [
+        run.name,
+        run.wallSeconds.toFixed(2),
+        fmtInt(run.claimsPerSecond),
+        fmtRatio(run.ratioToFloor),
+        mb(run.peakRssBytes),
+        run.userSeconds === null || run.systemSeconds === null ? 'n/a' : (run.userSeconds + run.systemSeconds).toFixed(2),
+        fmtNum(run.coresBusy),
+        run.output ? `${fmtInt(run.output.lines)}${run.output.linesOk ? ' ok' : ' WRONG'}` : '-',
+      ]),
+    ),
+  );
+  const summary = runs.find((run) => run.output?.summary)?.output?.summary;
+  if (summary) say(`\n  scrub summary: ${['claims', 'clean', 'warning', 'held'].map((key) => `${key} ${fmtInt(Number(summary[key]))}`).join(', ')}`);
+  if (scrubOutputsIdentical !== null) say(`  --threads 1 and --threads ${cores} reports byte-identical: ${scrubOutputsIdentical ? 'yes' : 'NO'}`);
+  for (const problem of problems) warn(problem);
+  return { input, cores, runs, problems, scrubOutputsIdentical };
+}
+
+export interface RssReport {
+  input: ClaimFile;
+  run: ProcessRun;
+  problems: string[];
+}
+
+/** Peak RSS on a big file: scrub on every core, report to /dev/null. */
+export async function runRss(input: ClaimFile, cores: number): Promise<RssReport> {
+  const measured = await measureNode(scrubArgs(input.file, '/dev/null', cores), `scrub --threads ${cores} (1M, /dev/null)`);
+  const run = finish(`scrub --threads ${cores} --output /dev/null`, measured, input.count, null);
+  const problems = measured.exitCode === 0 ? [] : [describeFailure(measured)];
+  say(`  input: ${input.file}`);
+  say(`         ${fmtInt(input.count)} claims, ${mb(input.bytes)}${input.reused ? ' (reused)' : `, generated in ${fmtNum(input.generateSeconds)} s`}`);
+  say();
+  say(
+    table(
+      ['run', 'wall s', 'claims/s', 'peak RSS', 'cores busy'],
+      [[run.name, run.wallSeconds.toFixed(2), fmtInt(run.claimsPerSecond), mb(run.peakRssBytes), fmtNum(run.coresBusy)]],
+    ),
+  );
+  for (const problem of problems) warn(problem);
+  return { input, run, problems };
+}

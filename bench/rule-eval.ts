@@ -1,0 +1,298 @@
+/**
+ * Rule evaluation alone, in process: the compiled conditions against json-rules-engine (through
+ * engine/rules/reference.ts) on the same claims and the same active rules. Claims are parsed
+ * before any timing.
+ */
+import { createReadStream } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { computedFacts } from '../engine/checks/registry.js';
+import { BUNDLED_RULE_PACK } from '../engine/index.js';
+import { CompiledPack, type ActiveRule, type RuleBundle } from '../engine/rules/bundle.js';
+import { createEvaluationContext, enterLine, resetEvaluationContext } from '../engine/rules/compile/index.js';
+import { loadRulePack } from '../engine/rules/pack.js';
+import { evaluateWithJsonRulesEngine } from '../engine/rules/reference.js';
+import { runBundle } from '../engine/runtime/scrub-claim.js';
+import { fmtInt, fmtNum, fmtRatio, median, say, table, warn } from './util.js';
+
+const earliestServiceDate = computedFacts.get('earliestServiceDate');
+
+export interface RuleEvalReport {
+  file: string;
+  linesRead: number;
+  /** Claims evaluated: the lines that parse to an object. */
+  claims: number;
+  evaluations: number;
+  compiled: { fired: number; passes: number; medianPassSeconds: number; bestPassSeconds: number; claimsPerSecond: number };
+  runBundle: { edits: number; passes: number; medianPassSeconds: number; claimsPerSecond: number };
+  jsonRulesEngine: { fired: number; errors: number; seconds: number; claimsPerSecond: number; microsPerEvaluation: number };
+  /** compiled claims/s over json-rules-engine claims/s. */
+  speedup: number;
+  /** runBundle claims/s (conditions + edit messages) over json-rules-engine claims/s. */
+  speedupRunBundle: number;
+  firedTotalsAgree: boolean;
+  /** Evaluations whose raw results differ (Object.is, NaN equal to NaN). */
+  rawMismatches: number;
+  mismatchExamples: string[];
+  perRule: Record<string, { evaluations: number; compiledFired: number; jreFired: number }>;
+}
+
+interface Work {
+  claim: unknown;
+  bundle: RuleBundle;
+  lines: unknown[];
+}
+
+/** The first `count` lines of an NDJSON file, parsed; lines that are not JSON objects are left out. */
+async function readClaims(file: string, count: number): Promise<{ claims: unknown[]; linesRead: number }> {
+  const claims: unknown[] = [];
+  let linesRead = 0;
+  const stream = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (linesRead >= count) break;
+    linesRead++;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) claims.push(value);
+    } catch {
+      // a malformed line: not a claim the rules ever see
+    }
+  }
+  lines.close();
+  stream.destroy();
+  return { claims, linesRead };
+}
+
+function field(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+/** The same effective/expires filter runBundle applies, so both sides evaluate the same rules. */
+function appliesOn(active: ActiveRule, date: unknown): boolean {
+  const { effective, expires } = active.rule.definition;
+  if (effective === undefined && expires === undefined) return true;
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  return (effective === undefined || date >= effective) && (expires === undefined || date < expires);
+}
+
+interface Evaluation {
+  active: ActiveRule;
+  claim: unknown;
+  line: unknown;
+  lineIndex: number;
+}
+
+/** Every (rule, claim, line) evaluation, in runBundle's order. */
+function* evaluations(work: readonly Work[]): Generator<Evaluation> {
+  for (const { claim, bundle, lines } of work) {
+    if (bundle.claimRules.length > 0) {
+      const claimDate = earliestServiceDate?.compute({ claim, line: undefined, lineIndex: -1 });
+      for (const active of bundle.claimRules) if (appliesOn(active, claimDate)) yield { active, claim, line: undefined, lineIndex: -1 };
+    }
+    if (bundle.lineRules.length === 0) continue;
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index];
+      const lineDate = field(line, 'serviceDate');
+      for (const active of bundle.lineRules) if (appliesOn(active, lineDate)) yield { active, claim, line, lineIndex: index };
+    }
+  }
+}
+
+/** One pass of the compiled conditions over every claim; returns the rules fired. */
+function compiledPass(work: readonly Work[], record?: unknown[]): number {
+  let fired = 0;
+  const context = createEvaluationContext(undefined);
+  for (const { claim, bundle, lines } of work) {
+    resetEvaluationContext(context, claim);
+    if (bundle.claimRules.length > 0) {
+      const claimDate = earliestServiceDate?.compute(context);
+      for (const active of bundle.claimRules) {
+        if (!appliesOn(active, claimDate)) continue;
+        context.params = active.params;
+        const result = active.rule.test(context);
+        if (record) record.push(result);
+        if (result) fired++;
+      }
+    }
+    if (bundle.lineRules.length === 0) continue;
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index];
+      enterLine(context, line, index);
+      const lineDate = field(line, 'serviceDate');
+      for (const active of bundle.lineRules) {
+        if (!appliesOn(active, lineDate)) continue;
+        context.params = active.params;
+        const result = active.rule.test(context);
+        if (record) record.push(result);
+        if (result) fired++;
+      }
+    }
+  }
+  return fired;
+}
+
+function runBundlePass(work: readonly Work[]): number {
+  let edits = 0;
+  for (const { claim, bundle } of work) edits += runBundle(bundle, claim).length;
+  return edits;
+}
+
+/** Repeats `pass` until `minSeconds` have gone by (at least `minPasses` times); returns each pass's seconds. */
+function timePasses(pass: () => number, minSeconds: number, minPasses: number): number[] {
+  const times: number[] = [];
+  const started = performance.now();
+  while (times.length < minPasses || (performance.now() - started) / 1000 < minSeconds) {
+    const t0 = performance.now();
+    pass();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return times;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+export async function runRuleEval(file: string, claimCount: number, quick: boolean): Promise<RuleEvalReport> {
+  const compiledPack = new CompiledPack(await loadRulePack(BUNDLED_RULE_PACK));
+  const { claims, linesRead } = await readClaims(file, claimCount);
+  const work: Work[] = claims.map((claim) => {
+    const payer = field(claim, 'payer');
+    const lines = field(claim, 'serviceLines');
+    return { claim, bundle: compiledPack.bundleFor(field(payer, 'id'), field(payer, 'claimFilingIndicator')), lines: Array.isArray(lines) ? lines : [] };
+  });
+  const all = [...evaluations(work)];
+
+  // (a) compiled: one recording pass for the comparison, then timed passes.
+  const compiledResults: unknown[] = [];
+  const compiledFired = compiledPass(work, compiledResults);
+  const compiledTimes = timePasses(() => compiledPass(work), quick ? 0.3 : 1, 5);
+  const runBundleEdits = runBundlePass(work);
+  const runBundleTimes = timePasses(() => runBundlePass(work), quick ? 0.3 : 1, 5);
+
+  // (b) json-rules-engine, every evaluation awaited in turn.
+  const jreResults: unknown[] = [];
+  let jreFired = 0;
+  let jreErrors = 0;
+  const jreStart = performance.now();
+  for (const evaluation of all) {
+    try {
+      const result = await evaluateWithJsonRulesEngine(evaluation.active.rule.definition.when, {
+        claim: evaluation.claim,
+        line: evaluation.line,
+        lineIndex: evaluation.lineIndex,
+        params: evaluation.active.params,
+      });
+      jreResults.push(result);
+      if (result) jreFired++;
+    } catch (error) {
+      jreErrors++;
+      jreResults.push(error);
+    }
+  }
+  const jreSeconds = (performance.now() - jreStart) / 1000;
+
+  // Compare evaluation by evaluation, and per rule.
+  const perRule: RuleEvalReport['perRule'] = {};
+  const mismatchExamples: string[] = [];
+  let rawMismatches = 0;
+  all.forEach((evaluation, index) => {
+    const id = evaluation.active.rule.definition.id;
+    const entry = (perRule[id] ??= { evaluations: 0, compiledFired: 0, jreFired: 0 });
+    const compiledResult = compiledResults[index];
+    const jreResult = jreResults[index];
+    entry.evaluations++;
+    if (compiledResult) entry.compiledFired++;
+    if (jreResult && !(jreResult instanceof Error)) entry.jreFired++;
+    if (!same(compiledResult, jreResult)) {
+      rawMismatches++;
+      if (mismatchExamples.length < 5) {
+        const claimId = String(field(evaluation.claim, 'id'));
+        const jreText = jreResult instanceof Error ? `threw ${jreResult.message}` : show(jreResult);
+        mismatchExamples.push(`${id} on claim ${claimId}${evaluation.lineIndex >= 0 ? ` line ${evaluation.lineIndex + 1}` : ''}: compiled ${show(compiledResult)}, json-rules-engine ${jreText}`);
+      }
+    }
+  });
+
+  const compiledMedian = median(compiledTimes);
+  const runBundleMedian = median(runBundleTimes);
+  const report: RuleEvalReport = {
+    file,
+    linesRead,
+    claims: work.length,
+    evaluations: all.length,
+    compiled: {
+      fired: compiledFired,
+      passes: compiledTimes.length,
+      medianPassSeconds: compiledMedian,
+      bestPassSeconds: Math.min(...compiledTimes),
+      claimsPerSecond: work.length / compiledMedian,
+    },
+    runBundle: { edits: runBundleEdits, passes: runBundleTimes.length, medianPassSeconds: runBundleMedian, claimsPerSecond: work.length / runBundleMedian },
+    jsonRulesEngine: {
+      fired: jreFired,
+      errors: jreErrors,
+      seconds: jreSeconds,
+      claimsPerSecond: work.length / jreSeconds,
+      microsPerEvaluation: (jreSeconds * 1e6) / Math.max(1, all.length),
+    },
+    speedup: work.length / compiledMedian / (work.length / jreSeconds),
+    speedupRunBundle: work.length / runBundleMedian / (work.length / jreSeconds),
+    firedTotalsAgree: compiledFired === jreFired && jreErrors === 0,
+    rawMismatches,
+    mismatchExamples,
+    perRule,
+  };
+
+  say(`  ${fmtInt(linesRead)} lines read, ${fmtInt(work.length)} claims (malformed lines left out), ${fmtInt(all.length)} rule evaluations (line rules once per service line)`);
+  say();
+  say(
+    table(
+      ['evaluator', 'claims/s', 'µs/claim', 'fired', 'timing'],
+      [
+        [
+          'compiled conditions (rule.test)',
+          fmtInt(report.compiled.claimsPerSecond),
+          fmtNum((compiledMedian * 1e6) / work.length),
+          fmtInt(compiledFired),
+          `median of ${compiledTimes.length} passes (best ${fmtNum(report.compiled.bestPassSeconds * 1000)} ms)`,
+        ],
+        [
+          'runBundle (conditions + edits)',
+          fmtInt(report.runBundle.claimsPerSecond),
+          fmtNum((runBundleMedian * 1e6) / work.length),
+          `${fmtInt(runBundleEdits)} edits`,
+          `median of ${runBundleTimes.length} passes`,
+        ],
+        [
+          'json-rules-engine (reference.ts)',
+          fmtNum(report.jsonRulesEngine.claimsPerSecond),
+          fmtNum((jreSeconds * 1e6) / work.length),
+          fmtInt(jreFired),
+          `one pass, ${fmtNum(jreSeconds)} s, ${fmtNum(report.jsonRulesEngine.microsPerEvaluation)} µs/evaluation (a new Engine per evaluation)`,
+        ],
+      ],
+    ),
+  );
+  say();
+  say(`  speed-up, compiled over json-rules-engine: ${fmtRatio(report.speedup)} (runBundle, with edit messages: ${fmtRatio(report.speedupRunBundle)})`);
+  say(`  fired totals: compiled ${fmtInt(compiledFired)}, json-rules-engine ${fmtInt(jreFired)} -> ${report.firedTotalsAgree ? 'AGREE' : 'DISAGREE'}; raw results differing: ${rawMismatches}`);
+  if (runBundleEdits !== compiledFired) say(`  note: runBundle made ${fmtInt(runBundleEdits)} edits, compiled conditions fired ${fmtInt(compiledFired)} (a rule that throws becomes a rule-failed edit)`);
+  if (!report.firedTotalsAgree || rawMismatches > 0) {
+    warn(
+      `COMPILED RULES AND JSON-RULES-ENGINE DISAGREE: fired ${compiledFired} vs ${jreFired}, ${jreErrors} json-rules-engine errors, ${rawMismatches} raw results differ`,
+    );
+    for (const [id, entry] of Object.entries(perRule)) {
+      if (entry.compiledFired !== entry.jreFired) say(`    ${id}: compiled fired ${entry.compiledFired}, json-rules-engine ${entry.jreFired} of ${entry.evaluations}`);
+    }
+    for (const example of mismatchExamples) say(`    e.g. ${example}`);
+  }
+  return report;
+}
