@@ -48,7 +48,10 @@ function byCategoryThenId(a: CompiledRule, b: CompiledRule): number {
 }
 
 export interface BundleOptions {
-  /** Build a bundle of this rule alone, on even when the base set has it off (rule tests). */
+  /**
+   * Build a bundle of this rule alone, on even when the base set has it off or it is deprecated
+   * (rule tests); a policy that switches it off still does.
+   */
   only?: string;
 }
 
@@ -58,8 +61,9 @@ export function buildBundle(rules: readonly CompiledRule[], policy: PayerPolicy 
     const { definition } = rule;
     if (options.only !== undefined && definition.id !== options.only) continue;
     const override = policy?.rules[definition.id];
-    const enabled = override?.enabled ?? (options.only !== undefined || definition.enabled !== false);
-    if (!enabled || (definition.deprecated === true && override?.enabled !== true)) continue;
+    const only = options.only !== undefined;
+    const enabled = override?.enabled ?? (only || definition.enabled !== false);
+    if (!enabled || (definition.deprecated === true && override?.enabled !== true && !only)) continue;
     const active: ActiveRule = {
       rule,
       severity: override?.severity ?? definition.severity,
@@ -106,6 +110,7 @@ export class CompiledPack {
   singleRuleBundle(ruleId: string, policyId?: string): RuleBundle {
     const policy = policyId === undefined ? undefined : this.policies.find((candidate) => candidate.id === policyId);
     if (policyId !== undefined && !policy) throw new Error(`unknown payer policy "${policyId}"`);
+    if (!this.rules.some((rule) => rule.definition.id === ruleId)) throw new Error(`unknown rule "${ruleId}"`);
     return buildBundle(this.rules, policy, { only: ruleId });
   }
 }

@@ -4,26 +4,28 @@
  */
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** `a.b[0].c`: a name, then `.name` or `[N]` steps (N without leading zeros). */
 export function parseFieldPath(path: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  const pattern = /([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\./gy;
-  let expectName = true;
-  let lastIndex = 0;
-  for (let match = pattern.exec(path); match; match = pattern.exec(path)) {
-    lastIndex = pattern.lastIndex;
+  const malformed = () => new Error(`field path "${path}" is not of the form a.b[0].c`);
+  const step = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(0|[1-9][0-9]*)\]/y;
+  const first = /^[A-Za-z_][A-Za-z0-9_]*/.exec(path);
+  if (!first) throw malformed();
+  const segments: (string | number)[] = [first[0]];
+  step.lastIndex = first[0].length;
+  while (step.lastIndex < path.length) {
+    const match = step.exec(path);
+    if (!match) throw malformed();
     if (match[1] !== undefined) {
-      if (!expectName) throw new Error(`field path "${path}": expected "." or "[" before "${match[1]}"`);
-      if (FORBIDDEN.has(match[1])) throw new Error(`field path "${path}": "${match[1]}" is not allowed`);
       segments.push(match[1]);
-      expectName = false;
-    } else if (match[2] !== undefined) {
-      segments.push(Number(match[2]));
-      expectName = false;
     } else {
-      expectName = true;
+      const index = Number(match[2]);
+      if (!Number.isSafeInteger(index)) throw new Error(`field path "${path}": index [${match[2]}] is too large`);
+      segments.push(index);
     }
   }
-  if (lastIndex !== path.length || segments.length === 0 || expectName) throw new Error(`field path "${path}" is not of the form a.b[0].c`);
+  for (const segment of segments) {
+    if (typeof segment === 'string' && FORBIDDEN.has(segment)) throw new Error(`field path "${path}": "${segment}" is not allowed`);
+  }
   return segments;
 }
 
@@ -48,5 +50,11 @@ export function unsetField(target: unknown, path: string): void {
     if (next === null || typeof next !== 'object') return;
     node = next as Record<string | number, unknown>;
   }
-  if (node) delete node[segments[segments.length - 1] as string | number];
+  const last = segments[segments.length - 1] as string | number;
+  // A list element is removed from the list (claims come from JSON, which has no holes).
+  if (Array.isArray(node) && typeof last === 'number') {
+    if (last < node.length) node.splice(last, 1);
+  } else if (node) {
+    delete node[last];
+  }
 }

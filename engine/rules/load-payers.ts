@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { ScrubProblem } from '../errors.js';
 import type { Severity } from '../model/index.js';
 import { checkCondition } from './compile/index.js';
-import { schemaProblems } from './load-rules.js';
+import { invalidTopLevelKeys, schemaProblems } from './load-rules.js';
 import { validatePayerDocument } from './schema/index.js';
 import type { LoadedRule } from './types.js';
-import { readYaml, type YamlSource } from './yaml-source.js';
+import { bySourcePosition, pointerToSegments, readYaml, type YamlSource } from './yaml-source.js';
 
 export interface RuleOverride {
   enabled?: boolean;
@@ -80,24 +80,39 @@ export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMa
   const read = readYaml(file, text);
   if (!read.ok) return { problems: read.problems };
   const source = read.source;
-  if (!validatePayerDocument(source.value)) return { problems: schemaProblems(source, validatePayerDocument.errors ?? []) };
+  const valid = validatePayerDocument(source.value);
+  const errors = valid ? [] : [...(validatePayerDocument.errors ?? [])];
+  const problems: ScrubProblem[] = schemaProblems(source, errors);
+  // The checks beyond the schema still run on what the schema accepted: one run, every problem.
+  const invalid = invalidTopLevelKeys(errors);
+  if (invalid.has('')) return { problems: problems.sort(bySourcePosition) };
   const document = source.value as PayerDocument;
-  const problems: ScrubProblem[] = [];
   const fileId = path.basename(file, '.yaml');
-  if (document.id !== fileId) problems.push(at(source, ['id'], `The payer policy id "${document.id}" must equal the file name "${fileId}".`));
+  if (!invalid.has('id') && document.id !== fileId) {
+    problems.push(at(source, ['id'], `The payer policy id "${document.id}" must equal the file name "${fileId}".`));
+  }
 
   const overrides: Record<string, RuleOverride> = {};
-  for (const [ruleId, raw] of Object.entries(document.rules ?? {})) {
-    const override = typeof raw === 'string' ? (SHORTHAND[raw] as RuleOverride) : raw;
-    overrides[ruleId] = override;
+  // Schema errors under `rules`, by rule id (undefined: `rules` itself is not a mapping).
+  const invalidOverrides = new Set(
+    errors
+      .map((error) => pointerToSegments(error.instancePath))
+      .filter((segments) => segments[0] === 'rules')
+      .map((segments) => segments[1]),
+  );
+  const entries = invalidOverrides.has(undefined) ? [] : Object.entries(document.rules ?? {});
+  for (const [ruleId, raw] of entries) {
     const rule = rulesById.get(ruleId);
     if (!rule) {
-      problems.push(at(source, ['rules', ruleId], `"${ruleId}" is not a loaded rule. Check the id: rule ids are the edit codes in reports.`));
+      problems.push(atKey(source, ['rules'], ruleId, `"${ruleId}" is not a loaded rule. Check the id: rule ids are the edit codes in reports.`));
       continue;
     }
+    if (invalidOverrides.has(ruleId)) continue;
+    const override = typeof raw === 'string' ? (SHORTHAND[raw] as RuleOverride) : raw;
+    overrides[ruleId] = override;
     problems.push(...paramProblems(source, ruleId, rule, override));
   }
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0) return { problems: problems.sort(bySourcePosition) };
   const policy: PayerPolicy = {
     id: document.id,
     name: document.name,
@@ -119,20 +134,54 @@ function paramProblems(source: YamlSource, ruleId: string, rule: LoadedRule, ove
     if (!Object.prototype.hasOwnProperty.call(declared, name)) {
       const known = Object.keys(declared);
       problems.push(
-        at(source, ['rules', ruleId, 'params', name], `Rule "${ruleId}" has no parameter "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}.`),
+        atKey(source, ['rules', ruleId, 'params'], name, `Rule "${ruleId}" has no parameter "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}.`),
       );
     }
   }
   if (problems.length > 0) return problems;
-  const params = { ...declared, ...override.params };
-  for (const problem of checkCondition(rule.definition.when, { scope: rule.definition.scope, params })) {
-    problems.push(at(source, ['rules', ruleId, 'params'], `With these params, rule "${ruleId}" is not usable: ${problem.message}`));
+  const overridden = override.params;
+  for (const [name, value] of Object.entries(overridden)) {
+    const declaredType = jsonType(declared[name]);
+    if (declaredType !== 'null' && jsonType(value) !== declaredType) {
+      problems.push(
+        at(source, ['rules', ruleId, 'params', name], `Rule "${ruleId}" declares parameter "${name}" as ${TYPE_NAMES[declaredType]}; this policy gives ${TYPE_NAMES[jsonType(value)]}.`),
+      );
+    }
+  }
+  if (problems.length > 0) return problems;
+  const { when, scope } = rule.definition;
+  // A problem that one overridden param causes alone is reported at that param's value.
+  const messagesByParam = Object.keys(overridden).map((name) => ({
+    name,
+    messages: new Set(checkCondition(when, { scope, params: { ...declared, [name]: overridden[name] } }).map((problem) => problem.message)),
+  }));
+  for (const problem of checkCondition(when, { scope, params: { ...declared, ...overridden } })) {
+    const culprit = messagesByParam.find((entry) => entry.messages.has(problem.message));
+    const segments = culprit ? ['rules', ruleId, 'params', culprit.name] : ['rules', ruleId, 'params'];
+    problems.push(at(source, segments, `With these params, rule "${ruleId}" is not usable: ${problem.message}`));
   }
   return problems;
 }
 
+type JsonType = 'null' | 'list' | 'mapping' | 'string' | 'number' | 'boolean';
+
+const TYPE_NAMES: Record<JsonType, string> = { null: 'null', list: 'a list', mapping: 'a mapping', string: 'text', number: 'a number', boolean: 'true/false' };
+
+/** A params value's kind: an override must keep the kind of the rule's default. */
+function jsonType(value: unknown): JsonType {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'object') return 'mapping';
+  if (typeof value === 'number') return 'number';
+  return typeof value === 'boolean' ? 'boolean' : 'string';
+}
+
 function at(source: YamlSource, segments: (string | number)[], message: string): ScrubProblem {
   return { position: { file: source.file, ...source.locate(segments) }, message };
+}
+
+function atKey(source: YamlSource, segments: (string | number)[], key: string, message: string): ScrubProblem {
+  return { position: { file: source.file, ...source.locateKey(segments, key) }, message };
 }
 
 /** A payer id match outranks a claim filing indicator match; a policy with both outranks either. */

@@ -9,7 +9,7 @@ import { checkCondition } from './compile/index.js';
 import { validateRuleDocument } from './schema/index.js';
 import { parseTemplate } from './template.js';
 import type { LoadedRule, RuleDefinition, RuleScope } from './types.js';
-import { readYaml, pointerToSegments, type YamlSource } from './yaml-source.js';
+import { bySourcePosition, readYaml, pointerToSegments, type YamlSource } from './yaml-source.js';
 
 export const RULE_FILE_SUFFIX = '.yaml';
 export const RULE_TEST_SUFFIX = '.test.yaml';
@@ -32,6 +32,7 @@ export async function loadRules(dirs: readonly string[]): Promise<RuleLoadResult
   const rules: LoadedRule[] = [];
   const problems: ScrubProblem[] = [];
   const seen = new Map<string, string>();
+  const sources = new Map<LoadedRule, YamlSource>();
   for (const dir of dirs) {
     let files: string[];
     try {
@@ -48,23 +49,25 @@ export async function loadRules(dirs: readonly string[]): Promise<RuleLoadResult
       const id = loaded.rule.definition.id;
       const first = seen.get(id);
       if (first) {
-        problems.push({ position: { file, line: 1, column: 1 }, message: `Rule id "${id}" is already declared in ${first}. Rule ids are unique and permanent.` });
+        const position = loaded.source?.locate(['id']) ?? { line: 1, column: 1 };
+        problems.push({ position: { file, ...position }, message: `Rule id "${id}" is already declared in ${first}. Rule ids are unique and permanent.` });
         continue;
       }
       seen.set(id, file);
       rules.push(loaded.rule);
+      if (loaded.source) sources.set(loaded.rule, loaded.source);
     }
   }
-  problems.push(...checkReplacements(rules));
+  problems.push(...checkReplacements(rules, sources));
   return { rules, problems };
 }
 
-function checkReplacements(rules: readonly LoadedRule[]): ScrubProblem[] {
+function checkReplacements(rules: readonly LoadedRule[], sources: ReadonlyMap<LoadedRule, YamlSource>): ScrubProblem[] {
   const ids = new Set(rules.map((rule) => rule.definition.id));
   return rules
     .filter((rule) => rule.definition.replacedBy !== undefined && !ids.has(rule.definition.replacedBy))
     .map((rule) => ({
-      position: { file: rule.file },
+      position: { file: rule.file, ...sources.get(rule)?.locate(['replacedBy']) },
       message: `replacedBy names "${rule.definition.replacedBy}", which is not a loaded rule.`,
     }));
 }
@@ -73,21 +76,44 @@ function checkReplacements(rules: readonly LoadedRule[]): ScrubProblem[] {
  * Parses and checks one rule file. `relativePath` is the path below the rules directory, used to
  * check that the file sits in its category's folder and is named after its id.
  */
-export function parseRuleFile(file: string, text: string, relativePath: string): { rule?: LoadedRule; problems: ScrubProblem[] } {
+export function parseRuleFile(
+  file: string,
+  text: string,
+  relativePath: string,
+): { rule?: LoadedRule; problems: ScrubProblem[]; source?: YamlSource } {
   const read = readYaml(file, text);
   if (!read.ok) return { problems: read.problems };
   const source = read.source;
-  if (!validateRuleDocument(source.value)) {
-    return { problems: schemaProblems(source, validateRuleDocument.errors ?? []) };
+  const valid = validateRuleDocument(source.value);
+  const errors = valid ? [] : [...(validateRuleDocument.errors ?? [])];
+  const problems = schemaProblems(source, errors);
+  // The checks beyond the schema still run on the keys the schema accepted, so that one run
+  // reports every problem of the file.
+  const invalid = invalidTopLevelKeys(errors);
+  if (!invalid.has(WHOLE_DOCUMENT)) {
+    problems.push(...semanticProblems(source, source.value as RuleDefinition, relativePath, invalid));
   }
+  if (problems.length > 0) return { problems: problems.sort(bySourcePosition), source };
   const definition = source.value as RuleDefinition;
-  const problems = semanticProblems(source, definition, relativePath);
-  if (problems.length > 0) return { problems };
-  return { rule: { definition, file, hash: createHash('sha256').update(text).digest('hex') }, problems };
+  return { rule: { definition, file, hash: createHash('sha256').update(text).digest('hex') }, problems, source };
+}
+
+const WHOLE_DOCUMENT = '';
+
+/** The top-level keys that schema errors are about ('' when the document itself is wrong). */
+export function invalidTopLevelKeys(errors: readonly ErrorObject[]): Set<string> {
+  const keys = new Set<string>();
+  for (const error of errors) {
+    const [first] = pointerToSegments(error.instancePath);
+    if (first !== undefined) keys.add(String(first));
+    else if (error.keyword === 'required') keys.add(String((error.params as Record<string, unknown>).missingProperty));
+    else if (error.keyword !== 'additionalProperties') keys.add(WHOLE_DOCUMENT);
+  }
+  return keys;
 }
 
 export function schemaProblems(source: YamlSource, errors: readonly ErrorObject[]): ScrubProblem[] {
-  return withoutBranchNoise(errors).map((error) => {
+  return withoutBranchNoise(resolveOneOfs(errors)).map((error) => {
     const at = pointerToSegments(error.instancePath);
     const params = error.params as Record<string, unknown>;
     const position =
@@ -97,37 +123,71 @@ export function schemaProblems(source: YamlSource, errors: readonly ErrorObject[
   });
 }
 
-function semanticProblems(source: YamlSource, rule: RuleDefinition, relativePath: string): ScrubProblem[] {
+/**
+ * A oneOf error alone says only "does not match any of the allowed forms". When exactly one
+ * branch has the value's type (the others fail on `type` at the value itself), that branch's
+ * errors replace the oneOf error and its branches' errors: they say what is wrong (an unknown
+ * key, a value outside an enum).
+ */
+function resolveOneOfs(errors: readonly ErrorObject[]): ErrorObject[] {
+  const replacements = new Map<ErrorObject, ErrorObject[]>();
+  const consumed = new Set<ErrorObject>();
+  for (const oneOf of errors) {
+    if (oneOf.keyword !== 'oneOf') continue;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const error of errors) {
+      if (error === oneOf || !error.schemaPath.startsWith(`${oneOf.schemaPath}/`)) continue;
+      if (error.instancePath !== oneOf.instancePath && !error.instancePath.startsWith(`${oneOf.instancePath}/`)) continue;
+      const branch = error.schemaPath.slice(oneOf.schemaPath.length + 1).split('/')[0] ?? '';
+      branches.set(branch, [...(branches.get(branch) ?? []), error]);
+    }
+    const applicable = [...branches.values()].filter(
+      (branchErrors) => !branchErrors.some((error) => error.keyword === 'type' && error.instancePath === oneOf.instancePath),
+    );
+    if (applicable.length !== 1) continue;
+    replacements.set(oneOf, applicable[0] as ErrorObject[]);
+    for (const branchErrors of branches.values()) for (const error of branchErrors) consumed.add(error);
+  }
+  return errors.filter((error) => !consumed.has(error)).flatMap((error) => replacements.get(error) ?? [error]);
+}
+
+function semanticProblems(source: YamlSource, rule: RuleDefinition, relativePath: string, invalid: ReadonlySet<string> = new Set()): ScrubProblem[] {
   const problems: ScrubProblem[] = [];
   const at = (segments: (string | number)[], message: string) =>
     problems.push({ position: { file: source.file, ...source.locate(segments) }, message });
+  /** True when the schema accepted every one of these keys (present or absent). */
+  const usable = (...keys: (keyof RuleDefinition)[]) => keys.every((key) => !invalid.has(key));
 
   const parts = relativePath.split(path.sep);
   const fileId = path.basename(relativePath, RULE_FILE_SUFFIX);
-  if (fileId !== rule.id) at(['id'], `The rule id "${rule.id}" must equal the file name "${fileId}".`);
+  if (usable('id') && fileId !== rule.id) at(['id'], `The rule id "${rule.id}" must equal the file name "${fileId}".`);
   if (parts.length !== 2 || !(CATEGORIES as readonly string[]).includes(parts[0] ?? '')) {
     at(['category'], `Rule files live in rules/<category>/<id>.yaml with a category from: ${CATEGORIES.join(', ')}.`);
-  } else if (parts[0] !== rule.category) {
+  } else if (usable('category') && parts[0] !== rule.category) {
     at(['category'], `The rule is in the folder "${parts[0]}" but its category is "${rule.category}": move the file or fix the category.`);
   }
 
-  for (const problem of checkCondition(rule.when, { scope: rule.scope, params: rule.params ?? {} })) {
-    at(['when', ...problem.path], problem.message);
+  if (usable('when', 'scope', 'params')) {
+    for (const problem of checkCondition(rule.when, { scope: rule.scope, params: rule.params ?? {} })) {
+      at(['when', ...problem.path], problem.message);
+    }
   }
 
-  if (rule.scope === 'claim' && rule.location.includes('[*]')) {
+  if (usable('scope', 'location') && rule.scope === 'claim' && rule.location.includes('[*]')) {
     at(['location'], 'A claim-scope rule has no current line, so its location cannot contain [*].');
   }
-  const template = parseTemplate(rule.message, (fact) => factProblem(fact, rule.scope));
-  if (!template.ok) at(['message'], template.message);
+  if (usable('message', 'scope')) {
+    const template = parseTemplate(rule.message, (fact) => factProblem(fact, rule.scope));
+    if (!template.ok) at(['message'], template.message);
+  }
 
-  if (rule.effective && rule.expires && rule.expires <= rule.effective) {
+  if (usable('effective', 'expires') && rule.effective && rule.expires && rule.expires <= rule.effective) {
     at(['expires'], `expires (${rule.expires}) must be after effective (${rule.effective}).`);
   }
-  if (rule.replacedBy !== undefined && rule.deprecated !== true) {
+  if (usable('replacedBy', 'deprecated') && rule.replacedBy !== undefined && rule.deprecated !== true) {
     at(['replacedBy'], 'replacedBy is only for deprecated rules: add deprecated: true.');
   }
-  if (rule.replacedBy === rule.id) at(['replacedBy'], 'A rule cannot replace itself.');
+  if (usable('replacedBy', 'id') && rule.replacedBy !== undefined && rule.replacedBy === rule.id) at(['replacedBy'], 'A rule cannot replace itself.');
   return problems;
 }
 

@@ -4,11 +4,11 @@ import type { ScrubProblem } from '../errors.js';
 import type { Edit, Severity } from '../model/index.js';
 import { runBundle } from '../runtime/scrub-claim.js';
 import type { CompiledPack } from './bundle.js';
-import { setField, unsetField } from './claim-patch.js';
+import { parseFieldPath, setField, unsetField } from './claim-patch.js';
 import { RULE_FILE_SUFFIX, RULE_TEST_SUFFIX, schemaProblems } from './load-rules.js';
 import type { RulePack } from './pack.js';
 import { validateRuleTestDocument } from './schema/index.js';
-import { readYaml } from './yaml-source.js';
+import { readYaml, type YamlSource } from './yaml-source.js';
 
 /**
  * Rule tests in the shape of ESLint's RuleTester: each rule has <id>.test.yaml beside it with
@@ -55,6 +55,7 @@ export function testFileFor(ruleFile: string): string {
 export async function loadRuleTests(pack: RulePack): Promise<{ files: RuleTestFile[]; problems: ScrubProblem[] }> {
   const files: RuleTestFile[] = [];
   const problems: ScrubProblem[] = [];
+  const policyIds = pack.policies.map((policy) => policy.id);
   for (const rule of pack.rules) {
     const file = testFileFor(rule.file);
     let text: string;
@@ -74,9 +75,48 @@ export async function loadRuleTests(pack: RulePack): Promise<{ files: RuleTestFi
       continue;
     }
     const document = read.source.value as { valid: RuleTestCase[]; invalid: RuleTestCase[] };
+    const caseProblems = testCaseProblems(read.source, document, policyIds);
+    if (caseProblems.length > 0) {
+      problems.push(...caseProblems);
+      continue;
+    }
     files.push({ ruleId: rule.definition.id, file, valid: document.valid, invalid: document.invalid });
   }
   return { files, problems };
+}
+
+/** What the schema cannot see: unknown payer policies, malformed field paths, valid cases with edits. */
+function testCaseProblems(source: YamlSource, document: { valid: RuleTestCase[]; invalid: RuleTestCase[] }, policyIds: readonly string[]): ScrubProblem[] {
+  const problems: ScrubProblem[] = [];
+  const at = (position: { line: number; column: number }, message: string) => problems.push({ position: { file: source.file, ...position }, message });
+  for (const kind of ['valid', 'invalid'] as const) {
+    document[kind].forEach((testCase, i) => {
+      if (testCase.payer !== undefined && !policyIds.includes(testCase.payer)) {
+        at(
+          source.locate([kind, i, 'payer']),
+          `"${testCase.payer}" is not a loaded payer policy${policyIds.length > 0 ? ` (policies: ${policyIds.join(', ')})` : ''}.`,
+        );
+      }
+      for (const field of Object.keys(testCase.set ?? {})) {
+        try {
+          parseFieldPath(field);
+        } catch (error) {
+          at(source.locateKey([kind, i, 'set'], field), (error as Error).message);
+        }
+      }
+      (testCase.unset ?? []).forEach((field, j) => {
+        try {
+          parseFieldPath(field);
+        } catch (error) {
+          at(source.locate([kind, i, 'unset', j]), (error as Error).message);
+        }
+      });
+      if (kind === 'valid' && testCase.edits !== undefined) {
+        at(source.locateKey([kind, i], 'edits'), 'A valid case expects no edit: remove its `edits`, or make it an invalid case.');
+      }
+    });
+  }
+  return problems;
 }
 
 /** Loads fixture claims once: a bare name is fixtures/claims/<name>.json, a .json path is relative to the test file. */
@@ -114,7 +154,13 @@ export async function runRuleTestCase(
   } catch (error) {
     return outcome(false, [], `the case's claim could not be prepared: ${(error as Error).message}`);
   }
-  const actual = runBundle(compiled.singleRuleBundle(testFile.ruleId, testCase.payer), claim);
+  let bundle;
+  try {
+    bundle = compiled.singleRuleBundle(testFile.ruleId, testCase.payer);
+  } catch (error) {
+    return outcome(false, [], `the case cannot run: ${(error as Error).message}`);
+  }
+  const actual = runBundle(bundle, claim);
   if (kind === 'valid') {
     return actual.length === 0 ? outcome(true, actual) : outcome(false, actual, `expected no edit, got ${describeEdits(actual)}`);
   }

@@ -26,12 +26,31 @@ export function parseTemplate(template: string, isKnownFact: (fact: string) => s
       if (!parsed.ok) return { ok: false, message: `placeholder {{${expression}}}: ${parsed.message}` };
       segments = parsed.segments;
     }
-    if (match.index > last) parts.push(template.slice(last, match.index));
+    if (match.index > last) {
+      const text = template.slice(last, match.index);
+      const problem = literalProblem(text);
+      if (problem) return { ok: false, message: problem };
+      parts.push(text);
+    }
     parts.push({ fact, segments });
     last = match.index + match[0].length;
   }
-  if (last < template.length) parts.push(template.slice(last));
+  if (last < template.length) {
+    const text = template.slice(last);
+    const problem = literalProblem(text);
+    if (problem) return { ok: false, message: problem };
+    parts.push(text);
+  }
   return { ok: true, parts };
+}
+
+/** Text between placeholders must not hold a broken one: it would be printed as it is. */
+function literalProblem(text: string): string | undefined {
+  const open = text.indexOf('{{');
+  if (open >= 0) return `"${text.slice(open, open + 40)}" opens a placeholder with {{ but does not close it with }}`;
+  const close = text.indexOf('}}');
+  if (close >= 0) return `"${text.slice(Math.max(0, close - 38), close + 2)}" closes a placeholder with }} that was never opened with {{`;
+  return undefined;
 }
 
 export const MISSING_VALUE = '(none)';

@@ -119,7 +119,8 @@ function propertyTokens(text: string): PropertyToken[] {
   return found.sort((a, b) => a.offset - b.offset);
 }
 
-function bySourcePosition(a: ScrubProblem, b: ScrubProblem): number {
+/** Orders problems of one file by line, then column. */
+export function bySourcePosition(a: ScrubProblem, b: ScrubProblem): number {
   return (a.position.line ?? 0) - (b.position.line ?? 0) || (a.position.column ?? 0) - (b.position.column ?? 0);
 }
 

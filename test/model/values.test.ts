@@ -24,3 +24,22 @@ describe('claim value helpers', () => {
     expect(wholeYearsBetween('2000-06-15', 'not a date')).toBeUndefined();
   });
 });
+
+describe('isIsoDate against a slow, obvious definition', () => {
+  it('agrees on every day of four years and on malformed text', () => {
+    const slow = (text: string) => {
+      const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+      if (!match) return false;
+      const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+      return date.toISOString().slice(0, 10) === text;
+    };
+    const cases: string[] = ['2026-1-01', '2026-01-1', '2026/01/01', '20260101', '2026-01-01T00:00', 'abcd-ef-gh', '2026-00-10', '2026-01-00'];
+    for (let year = 2023; year <= 2026; year++) {
+      for (let month = 1; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) cases.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+      }
+    }
+    cases.push('1900-02-29', '2000-02-29', '2100-02-29');
+    for (const text of cases) expect(isIsoDate(text), text).toBe(slow(text));
+  });
+});

@@ -8,7 +8,7 @@ const WRAP_AT = 100;
 /** Edit lines align paths up to this width; a longer path pushes its own line's message right. */
 const MAX_PATH_COLUMN = 40;
 /** Breakdown tables align codes and keys up to this width. */
-const MAX_KEY_COLUMN = 32;
+const MAX_KEY_COLUMN = 48;
 const TOP_CODES = 10;
 const TOP_KEYS = 5;
 
