@@ -15,7 +15,7 @@ import { ENGINE } from '../engine/package-info.js';
 import { runMicro, type MicroReport } from './micro.js';
 import { runProcesses, runRss, type ProcessReport, type RssReport } from './process-runs.js';
 import { runRuleEval, type RuleEvalReport } from './rule-eval.js';
-import { OUT_DIR, PACKAGE_ROOT, WORK_DIR, claimFile, fmtNum, fmtRatio, hasGnuTime, heading, mb, say, table, warn } from './util.js';
+import { OUT_DIR, PACKAGE_ROOT, WORK_DIR, claimFile, effectiveCores, fmtNum, fmtRatio, hasGnuTime, heading, mb, say, table, warn } from './util.js';
 
 const TARGETS = {
   ruleSpeedup: 300,
@@ -32,6 +32,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --rss              also scrub 1,000,000 claims for peak RSS (takes minutes)
   --rule-claims N    claims for compiled vs json-rules-engine (default 2000)
   --seed S           generator seed (default 1)
+  --repeat N         rounds of the whole-process runs, each reported by its median (default 1)
   --skip-micro       leave out the micro benchmarks
   -h, --help         this help`;
 
@@ -41,6 +42,7 @@ interface Options {
   rss: boolean;
   ruleClaims: number;
   seed: number;
+  repeat: number;
   skipMicro: boolean;
 }
 
@@ -61,6 +63,7 @@ function options(argv: string[]): Options | null {
       rss: { type: 'boolean', default: false },
       'rule-claims': { type: 'string' },
       seed: { type: 'string' },
+      repeat: { type: 'string' },
       'skip-micro': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -75,6 +78,7 @@ function options(argv: string[]): Options | null {
     rss: values.rss === true,
     ruleClaims: positiveInteger('--rule-claims', values['rule-claims'], 2000),
     seed,
+    repeat: positiveInteger('--repeat', values.repeat, 1),
     skipMicro: values['skip-micro'] === true,
   };
 }
@@ -84,6 +88,13 @@ function gitCommit(): string | null {
   if (result.status !== 0) return null;
   const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
   return `${result.stdout.trim()}${dirty.stdout.trim() !== '' ? ' (modified)' : ''}`;
+}
+
+/** Says so when the machine does not give this process its cores: multi-thread numbers are then capped. */
+function contentionNote(got: number, cores: number): void {
+  if (cores > 1 && got < cores * 0.85) {
+    say(`  note: the machine is busy (${got.toFixed(2)} of ${cores} cores free); --threads ${cores} cannot show its scaling, compare it with caution`);
+  }
 }
 
 type Verdict = 'PASS' | 'MISS' | 'n/a';
@@ -120,11 +131,16 @@ async function main(): Promise<number> {
     memoryBytes: totalmem(),
     loadAverageAtStart: loadavg(),
     loadAverageAtEnd: [] as number[],
+    /** CPU seconds per wall second that `cores` spinning threads got, before the whole-process runs and at the end. */
+    effectiveCoresAtStart: 0,
+    effectiveCoresAtEnd: 0,
     peakRssMethod: hasGnuTime() ? 'gnu-time' : 'rusage-probe',
   };
   say(`claimscrub ${ENGINE.version} benchmark${opts.quick ? ' (--quick)' : ''}  ${environment.date}`);
   say(`node ${process.version}, ${environment.cpu}, ${cores} cores, ${(environment.memoryBytes / 2 ** 30).toFixed(0)} GiB, commit ${environment.commit ?? 'n/a'}`);
-  say(`load average at start: ${environment.loadAverageAtStart.map((value) => value.toFixed(2)).join(' ')} (a shared machine: compare runs made under similar load)`);
+  environment.effectiveCoresAtStart = await effectiveCores(cores, 800);
+  say(`load average at start: ${environment.loadAverageAtStart.map((value) => value.toFixed(2)).join(' ')}; ${cores} spinning threads got ${environment.effectiveCoresAtStart.toFixed(2)} cores`);
+  contentionNote(environment.effectiveCoresAtStart, cores);
 
   const report: {
     options: Options;
@@ -144,7 +160,7 @@ async function main(): Promise<number> {
 
   heading(`2. Whole process, ${opts.claims.toLocaleString('en-US')} claims (NDJSON in, NDJSON out)`);
   const input = await claimFile(opts.claims, opts.seed);
-  report.processes = await runProcesses(input, cores);
+  report.processes = await runProcesses(input, cores, opts.repeat);
 
   heading(`3. Rule evaluation alone: compiled vs json-rules-engine, first ${opts.ruleClaims.toLocaleString('en-US')} claims`);
   report.ruleEvaluation = await runRuleEval(input.file, opts.ruleClaims, opts.quick);
@@ -188,12 +204,16 @@ async function main(): Promise<number> {
   ];
   report.targets = targets;
   environment.loadAverageAtEnd = loadavg();
+  environment.effectiveCoresAtEnd = await effectiveCores(cores, 800);
   report.totalSeconds = (performance.now() - started) / 1000;
 
   heading('Targets (informational: timings are never asserted)');
   say(table(['target', 'measured', 'verdict'], targets.map((row) => [row.target, row.measured, row.verdict])));
   say();
-  say(`  load average at end: ${environment.loadAverageAtEnd.map((value) => value.toFixed(2)).join(' ')}; total ${fmtNum(report.totalSeconds)} s`);
+  say(
+    `  load average at end: ${environment.loadAverageAtEnd.map((value) => value.toFixed(2)).join(' ')}; ${cores} spinning threads got ${environment.effectiveCoresAtEnd.toFixed(2)} cores; total ${fmtNum(report.totalSeconds)} s`,
+  );
+  contentionNote(Math.min(environment.effectiveCoresAtStart, environment.effectiveCoresAtEnd), cores);
 
   mkdirSync(OUT_DIR, { recursive: true });
   const outFile = path.join(OUT_DIR, 'last-run.json');

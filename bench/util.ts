@@ -48,10 +48,13 @@ export function mb(bytes: number | null | undefined): string {
   return bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 1e6).toFixed(0)} MB`;
 }
 
-/** A plain text table; numbers (cells starting with a digit) are right-aligned. */
+/** A number, optionally with a unit or a one-word note: `1,234`, `0.25x`, `93 MB`, `200,001 ok`. */
+const NUMERIC_CELL = /^([-+]?[0-9][0-9,.]*(x| ?[A-Za-zµ%]+)?(-[0-9][0-9,.]*)?|n\/a|-)$/;
+
+/** A plain text table; columns of numbers are right-aligned. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => /^[-+]?[0-9]/.test(row[column] ?? '') || (row[column] ?? '') === 'n/a'));
+  const numeric = header.map((_, column) => rows.length > 0 && rows.every((row) => NUMERIC_CELL.test(row[column] ?? '')));
   const line = (cells: string[]) =>
     cells.map((cell, column) => (numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
@@ -263,4 +266,38 @@ export function removeQuietly(file: string): void {
   } catch {
     // best effort
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// How many cores this process really gets
+
+const SPIN_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const end = Date.now() + workerData;
+let x = 0;
+while (Date.now() < end) x++;
+`;
+
+/**
+ * Spins `threads` worker threads for `ms` and returns the CPU time they got over the wall time:
+ * about `threads` on an idle machine, less when other work (here or on a shared host) takes cores.
+ */
+export async function effectiveCores(threads: number, ms: number): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(SPIN_SOURCE, { eval: true, workerData: ms });
+          worker.once('error', reject);
+          worker.once('exit', () => resolve());
+        }),
+    ),
+  );
+  const wall = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return (cpu.user + cpu.system) / 1e6 / wall;
 }
