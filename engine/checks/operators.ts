@@ -1,5 +1,5 @@
 import type { OperatorDefinition } from './types.js';
-import { isIsoDate, isValidNpi } from './values.js';
+import { isIsoDate, isTenDigits, isValidNpi } from './values.js';
 
 function isBlank(value: unknown): boolean {
   return (
@@ -21,17 +21,59 @@ function dateComparison(name: string, description: string, compare: (fact: strin
   };
 }
 
-/** Codes compare by their first characters, so E11 covers E11.9 and O00-O9A covers O09.511. */
+/**
+ * Codes compare by their first characters, upper-cased and without the dot, so E11 covers E11.9
+ * and O00-O9A covers O09.511. Range lists are normalized once per list (rules and params keep
+ * the same list objects), and codes are compared in place: this runs for every diagnosis of
+ * every claim.
+ */
+interface CodeRange {
+  low: string;
+  high: string;
+}
+
 function normalizeCode(code: string): string {
   return code.toUpperCase().replace('.', '');
 }
 
-function inRange(code: string, range: string): boolean {
-  const dash = range.indexOf('-');
-  const low = normalizeCode(dash < 0 ? range : range.slice(0, dash));
-  const high = normalizeCode(dash < 0 ? range : range.slice(dash + 1));
-  const normalized = normalizeCode(code);
-  return normalized.slice(0, low.length) >= low && normalized.slice(0, high.length) <= high;
+const rangeCache = new WeakMap<readonly unknown[], readonly CodeRange[]>();
+
+function codeRanges(list: readonly unknown[]): readonly CodeRange[] {
+  let ranges = rangeCache.get(list);
+  if (!ranges) {
+    ranges = list
+      .filter((range): range is string => typeof range === 'string')
+      .map((range) => {
+        const dash = range.indexOf('-');
+        return { low: normalizeCode(dash < 0 ? range : range.slice(0, dash)), high: normalizeCode(dash < 0 ? range : range.slice(dash + 1)) };
+      });
+    rangeCache.set(list, ranges);
+  }
+  return ranges;
+}
+
+/** Compares the code's first `bound.length` normalized characters with `bound` (-1, 0 or 1). */
+function comparePrefix(code: string, bound: string): number {
+  let at = 0;
+  let dotSkipped = false;
+  for (let i = 0; i < bound.length; i++) {
+    let char = code.charCodeAt(at);
+    if (char === 46 && !dotSkipped) {
+      dotSkipped = true;
+      char = code.charCodeAt(++at);
+    }
+    if (at >= code.length) return -1;
+    if (char >= 97 && char <= 122) char -= 32;
+    const expected = bound.charCodeAt(i);
+    if (char !== expected) return char < expected ? -1 : 1;
+    at++;
+  }
+  return 0;
+}
+
+function inAnyRange(code: string, ranges: readonly CodeRange[]): boolean {
+  for (const range of ranges) if (comparePrefix(code, range.low) >= 0 && comparePrefix(code, range.high) <= 0) return true;
+  return false;
 }
 
 const RANGE = /^[A-Za-z0-9.]{1,8}(-[A-Za-z0-9.]{1,8})?$/;
@@ -77,7 +119,7 @@ export const OPERATORS: readonly OperatorDefinition[] = [
     description:
       'The fact is a code inside one of the listed codes or ranges (`O00-O9A`, `99202-99215`, `E11`); a shorter bound covers every code that starts with it.',
     factValueValidator: (fact) => typeof fact === 'string' && fact.length > 0,
-    evaluate: (fact, value) => Array.isArray(value) && value.some((range) => typeof range === 'string' && inRange(fact as string, range)),
+    evaluate: (fact, value) => Array.isArray(value) && inAnyRange(fact as string, codeRanges(value)),
     checkValue: (value) =>
       Array.isArray(value) && value.every((range) => typeof range === 'string' && RANGE.test(range))
         ? undefined
@@ -91,7 +133,7 @@ export const OPERATORS: readonly OperatorDefinition[] = [
     name: 'npiCheckDigitValid',
     description:
       'With value true: the fact is a 10-digit NPI whose check digit is right; with false: a 10-digit NPI whose check digit is wrong. Anything that is not 10 digits is neither.',
-    factValueValidator: (fact) => typeof fact === 'string' && /^[0-9]{10}$/.test(fact),
+    factValueValidator: isTenDigits,
     evaluate: (fact, value) => isValidNpi(fact) === value,
     checkValue: mustBeBoolean,
   },

@@ -1,21 +1,16 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import * as addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv } from './ajv.js';
 import claimSchema from './claim.schema.json' with { type: 'json' };
 import { EDIT_CODES, type BuiltInEdit } from './edit-codes.js';
 import type { Edit } from './result.js';
 import { describeSchemaError, errorFieldPath } from './schema-errors.js';
-
-// ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
-const addFormats = addFormatsModule.default as unknown as (ajv: Ajv, formats: string[]) => Ajv;
 
 let compiled: ValidateFunction | undefined;
 
 /** The claim validator, compiled once per thread. allErrors: a claim gets every issue at once. */
 function claimValidator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats(ajv, ['date']);
-    compiled = ajv.compile(claimSchema);
+    compiled = createAjv().compile(claimSchema);
   }
   return compiled;
 }

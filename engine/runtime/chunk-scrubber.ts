@@ -1,6 +1,6 @@
-import { parseChunk } from '../ingest/index.js';
+import { forEachParsedItem } from '../ingest/index.js';
 import type { RawChunk } from '../ingest/index.js';
-import { addToSummary, emptySummary, formatters, type FormatName, type FormatOptions, type Summary } from '../report/index.js';
+import { addToSummary, emptySummary, formatters, type FormatName, type FormatOptions, type ResultFormatOptions, type Summary } from '../report/index.js';
 import { CompiledPack } from '../rules/bundle.js';
 import type { RulePack } from '../rules/pack.js';
 import { scrubClaim, unreadableClaimResult } from './scrub-claim.js';
@@ -30,25 +30,21 @@ export interface ChunkOutcome {
 export function createChunkScrubber(setup: WorkerSetup): (task: ChunkTask) => ChunkOutcome {
   const compiled = new CompiledPack(setup.pack);
   const formatter = formatters[setup.format];
+  // One options object, renumbered per claim: this loop runs for every claim of the batch.
+  const resultOptions: ResultFormatOptions = { ...setup.formatOptions, index: 0 };
   return ({ chunk, outputIndex }) => {
     const summary = emptySummary();
     let text = '';
+    let claims = 0;
     let unreadable = 0;
-    const items = parseChunk(chunk);
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      let claim: unknown;
-      let result;
-      if (item.ok) {
-        claim = item.value;
-        result = scrubClaim(compiled, claim, item.source);
-      } else {
-        unreadable++;
-        result = unreadableClaimResult(item.source, item.error);
-      }
-      text += formatter.result(result, { ...setup.formatOptions, index: outputIndex + i });
+    forEachParsedItem(chunk, (item) => {
+      const claim = item.ok ? item.value : undefined;
+      const result = item.ok ? scrubClaim(compiled, claim, item.source) : unreadableClaimResult(item.source, item.error);
+      if (!item.ok) unreadable++;
+      resultOptions.index = outputIndex + claims++;
+      text += formatter.result(result, resultOptions);
       addToSummary(summary, result, claim);
-    }
-    return { text, summary, claims: items.length, unreadable };
+    });
+    return { text, summary, claims, unreadable };
   };
 }

@@ -1,6 +1,6 @@
 import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type ScrubResult } from '../model/index.js';
 import type { ActiveRule, CompiledPack, RuleBundle } from '../rules/bundle.js';
-import { createEvaluationContext, enterLine, readFact, type EvaluationContext } from '../rules/compile/index.js';
+import { createEvaluationContext, enterLine, readFact, resetEvaluationContext, type EvaluationContext } from '../rules/compile/index.js';
 import { renderTemplate } from '../rules/template.js';
 
 function field(value: unknown, name: string): unknown {
@@ -52,13 +52,30 @@ function evaluate(active: ActiveRule, context: EvaluationContext, edits: Edit[])
   if (fired) edits.push(ruleEdit(active, context));
 }
 
+function isDated(active: ActiveRule): boolean {
+  return active.rule.definition.effective !== undefined || active.rule.definition.expires !== undefined;
+}
+
+// One context serves every claim of this thread: rules run to completion, one claim at a time.
+const sharedContext = createEvaluationContext(undefined);
+
 /** Runs a bundle's rules over one claim (already schema-checked or not) and returns its edits. */
 export function runBundle(bundle: RuleBundle, claim: unknown): Edit[] {
   const edits: Edit[] = [];
-  const context = createEvaluationContext(claim);
-  if (bundle.claimRules.length > 0) {
-    const claimDate = readFact(context, 'earliestServiceDate');
-    for (const active of bundle.claimRules) if (appliesOn(active, claimDate)) evaluate(active, context, edits);
+  const context = sharedContext;
+  resetEvaluationContext(context, claim);
+  try {
+    runRules(bundle, context, claim, edits);
+  } finally {
+    resetEvaluationContext(context, undefined);
+  }
+  return edits;
+}
+
+function runRules(bundle: RuleBundle, context: EvaluationContext, claim: unknown, edits: Edit[]): void {
+  for (const active of bundle.claimRules) {
+    // The claim's date of service is only worked out when a dated rule needs it.
+    if (!isDated(active) || appliesOn(active, readFact(context, 'earliestServiceDate'))) evaluate(active, context, edits);
   }
   const lines = field(claim, 'serviceLines');
   if (bundle.lineRules.length > 0 && Array.isArray(lines)) {
@@ -69,7 +86,6 @@ export function runBundle(bundle: RuleBundle, claim: unknown): Edit[] {
       for (const active of bundle.lineRules) if (appliesOn(active, lineDate)) evaluate(active, context, edits);
     }
   }
-  return edits;
 }
 
 /**

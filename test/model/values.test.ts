@@ -43,3 +43,30 @@ describe('isIsoDate against a slow, obvious definition', () => {
     for (const text of cases) expect(isIsoDate(text), text).toBe(slow(text));
   });
 });
+
+describe('inCodeRanges against the plain definition', () => {
+  it('agrees with slicing normalized codes, for random codes and ranges', async () => {
+    const fc = await import('fast-check');
+    const { customOperators } = await import('../../engine/checks/registry.js');
+    const inCodeRanges = customOperators.get('inCodeRanges')!;
+    const normalize = (code: string) => code.toUpperCase().replace('.', '');
+    const plain = (code: string, ranges: string[]) =>
+      ranges.some((range) => {
+        const dash = range.indexOf('-');
+        const low = normalize(dash < 0 ? range : range.slice(0, dash));
+        const high = normalize(dash < 0 ? range : range.slice(dash + 1));
+        const n = normalize(code);
+        return n.slice(0, low.length) >= low && n.slice(0, high.length) <= high;
+      });
+    const codeChar = fc.constantFrom(...'ABEFORVWXYZaeo0123456789.'.split(''));
+    const code = fc.array(codeChar, { minLength: 1, maxLength: 8 }).map((chars) => chars.join(''));
+    const bound = fc.array(fc.constantFrom(...'ABEORWYZ0123459.'.split('')), { minLength: 1, maxLength: 5 }).map((c) => c.join(''));
+    const range = fc.oneof(bound, fc.tuple(bound, bound).map(([a, b]) => `${a}-${b}`));
+    fc.assert(
+      fc.property(code, fc.array(range, { maxLength: 4 }), (c, ranges) => {
+        expect(inCodeRanges.evaluate(c, ranges)).toBe(plain(c, ranges));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { Engine, Operator } from 'json-rules-engine';
 import type { TopLevelCondition } from 'json-rules-engine';
 import { describe, expect, it } from 'vitest';
 import {
+  factSlot,
   buildCondition,
   checkCondition,
   compileCondition,
@@ -383,7 +384,7 @@ describe('constants reach the generated code only as data', () => {
       expect(source).not.toContain(name);
     }
     expect(S).toEqual(['serviceLines', 3, 'procedureCode', 'modifiers', 'modifierList', 'code']);
-    expect(N).toEqual(['diagnosisCodes', 'sameDayOtherProcedureCodes']);
+    expect(N).toEqual([factSlot('diagnosisCodes'), factSlot('sameDayOtherProcedureCodes')]);
     expect(K).toEqual(['^A', true]);
   });
 

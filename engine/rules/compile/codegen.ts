@@ -20,7 +20,7 @@ import { computedFacts } from '../../checks/registry.js';
 import type { FactContext } from '../../checks/registry.js';
 import type { ConditionNode, LeafCondition } from '../types.js';
 import { isFactReference } from './check.js';
-import { memoizedFact, type EvaluationContext } from './context.js';
+import { factSlot, type EvaluationContext } from './context.js';
 import { parseOperator, resolveOperator } from './operators.js';
 import type { OperatorFunction } from './operators.js';
 import { parsePath } from './path.js';
@@ -39,8 +39,8 @@ export interface GeneratedCondition {
   K: readonly unknown[];
   /** Path segments. */
   S: readonly PathSegment[];
-  /** Computed fact names. */
-  N: readonly string[];
+  /** Computed facts: their slots in a FactCache. */
+  N: readonly number[];
   /** Computed fact functions, parallel to N. */
   C: readonly Compute[];
   /** Operator functions. */
@@ -50,7 +50,7 @@ export interface GeneratedCondition {
 /** Lists at least this long are looked up through a Set by undecorated `in` / `notIn`. */
 const SET_LOOKUP_MIN_LENGTH = 8;
 
-const HELPERS = Object.freeze({ hasOwn: Object.hasOwn, memo: memoizedFact });
+const HELPERS = Object.freeze({ hasOwn: Object.hasOwn });
 
 /** A deep, frozen copy of plain data (keeps a mapping's null prototype). */
 function frozenCopy(value: unknown): unknown {
@@ -78,7 +78,7 @@ function segmentsOf(path: unknown): PathSegment[] {
 class Generator {
   readonly K: unknown[] = [];
   readonly S: PathSegment[] = [];
-  readonly N: string[] = [];
+  readonly N: number[] = [];
   readonly C: Compute[] = [];
   readonly OP: OperatorFunction[] = [];
   private readonly segmentIndex = new Map<string, number>();
@@ -140,12 +140,12 @@ class Generator {
         if (!definition) throw new Error(`unknown fact ${fact}`);
         let index = this.factIndex.get(fact);
         if (index === undefined) {
-          index = this.N.push(fact) - 1;
+          index = this.N.push(factSlot(fact) as number) - 1;
           this.C.push(definition.compute);
           this.factIndex.set(fact, index);
         }
         const cache = definition.scope === 'line' ? 'ctx.lineFacts' : 'ctx.claimFacts';
-        this.emit(`${target} = memo(ctx, ${cache}, n${index}, c${index});`);
+        this.emit(`${target} = ${cache}.memo(n${index}, ctx, c${index});`);
       }
     }
     if (segments.length === 0) return;
@@ -251,7 +251,7 @@ class Generator {
     const locals = ['a', 'b', ...Array.from({ length: this.results }, (_, i) => `r${i}`)].join(', ');
     return (
       "'use strict';\n" +
-      'const hasOwn = H.hasOwn, memo = H.memo;\n' +
+      'const hasOwn = H.hasOwn;\n' +
       declare('k', 'K', this.K.length) +
       declare('s', 'S', this.S.length) +
       declare('n', 'N', this.N.length) +
@@ -290,7 +290,7 @@ export function buildCondition(generated: GeneratedCondition): CompiledCondition
   const factory = new Function('K', 'S', 'N', 'C', 'OP', 'H', generated.source) as (
     K: readonly unknown[],
     S: readonly PathSegment[],
-    N: readonly string[],
+    N: readonly number[],
     C: readonly Compute[],
     OP: readonly OperatorFunction[],
     H: typeof HELPERS,

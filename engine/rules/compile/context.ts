@@ -12,17 +12,67 @@ export interface EvaluationContext {
   lineIndex: number;
   /** The rule's parameters after payer overrides. */
   params: Record<string, unknown>;
-  /** Computed claim-scope facts, by name: reset for every claim. */
-  claimFacts: Map<string, unknown>;
-  /** Computed line-scope facts, by name: reset for every line. */
-  lineFacts: Map<string, unknown>;
+  /** Computed claim-scope facts: reset for every claim. */
+  claimFacts: FactCache;
+  /** Computed line-scope facts: reset for every line. */
+  lineFacts: FactCache;
+}
+
+const FACT_NAMES = [...computedFacts.keys()];
+const FACT_SLOTS = new Map(FACT_NAMES.map((name, slot) => [name, slot]));
+
+/** The slot of a computed fact in every FactCache. */
+export function factSlot(name: string): number | undefined {
+  return FACT_SLOTS.get(name);
+}
+
+/**
+ * Computed fact values for one claim or one line, in fixed slots. Clearing bumps a generation
+ * number instead of emptying anything: it runs for every line of every claim.
+ */
+export class FactCache {
+  private readonly values: unknown[] = new Array(FACT_NAMES.length).fill(undefined);
+  private readonly stamps: number[] = new Array(FACT_NAMES.length).fill(0);
+  private generation = 1;
+
+  memo(slot: number, context: FactContext, compute: (context: FactContext) => unknown): unknown {
+    if (this.stamps[slot] === this.generation) return this.values[slot];
+    const value = compute(context);
+    this.values[slot] = value;
+    this.stamps[slot] = this.generation;
+    return value;
+  }
+
+  clear(): void {
+    this.generation++;
+  }
+
+  has(name: string): boolean {
+    const slot = FACT_SLOTS.get(name);
+    return slot !== undefined && this.stamps[slot] === this.generation;
+  }
+
+  get(name: string): unknown {
+    return this.has(name) ? this.values[FACT_SLOTS.get(name) as number] : undefined;
+  }
+
+  set(name: string, value: unknown): void {
+    const slot = FACT_SLOTS.get(name);
+    if (slot === undefined) throw new Error(`unknown computed fact "${name}"`);
+    this.values[slot] = value;
+    this.stamps[slot] = this.generation;
+  }
+
+  get size(): number {
+    return this.stamps.filter((stamp) => stamp === this.generation).length;
+  }
 }
 
 const NO_PARAMS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** A context for one claim, positioned for claim-scope rules (no line). Always the same shape. */
 export function createEvaluationContext(claim: unknown, params: Record<string, unknown> = NO_PARAMS): EvaluationContext {
-  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new Map(), lineFacts: new Map() };
+  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache() };
 }
 
 /** Moves the context to service line `lineIndex` (forgetting the previous line's computed facts). */
@@ -46,22 +96,13 @@ export function resetEvaluationContext(context: EvaluationContext, claim: unknow
   leaveLine(context);
 }
 
-/** A computed fact's value, computed once per claim (claim facts) or per line (line facts). */
-export function memoizedFact(context: FactContext, cache: Map<string, unknown>, name: string, compute: (context: FactContext) => unknown): unknown {
-  let value = cache.get(name);
-  if (value === undefined && !cache.has(name)) {
-    value = compute(context);
-    cache.set(name, value);
-  }
-  return value;
-}
-
 /** Any fact by name, as a condition would read it (message placeholders use this). */
 export function readFact(context: EvaluationContext, name: string): unknown {
   if (name === 'claim') return context.claim;
   if (name === 'line') return context.line;
   if (name === 'params') return context.params;
   const fact = computedFacts.get(name);
-  if (!fact) return undefined;
-  return memoizedFact(context, fact.scope === 'line' ? context.lineFacts : context.claimFacts, name, fact.compute);
+  const slot = FACT_SLOTS.get(name);
+  if (!fact || slot === undefined) return undefined;
+  return (fact.scope === 'line' ? context.lineFacts : context.claimFacts).memo(slot, context, fact.compute);
 }

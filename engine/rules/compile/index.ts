@@ -16,7 +16,7 @@ export { checkCondition, factNameProblem, isFactReference } from './check.js';
 export type { CheckOptions, ConditionProblem, ProblemPath } from './check.js';
 export { buildCondition, generateCondition } from './codegen.js';
 export type { CompiledCondition, GeneratedCondition } from './codegen.js';
-export { createEvaluationContext, enterLine, leaveLine, memoizedFact, readFact, resetEvaluationContext } from './context.js';
+export { FactCache, createEvaluationContext, enterLine, factSlot, leaveLine, readFact, resetEvaluationContext } from './context.js';
 export type { EvaluationContext } from './context.js';
 export {
   BUILTIN_OPERATORS,
