@@ -34,7 +34,7 @@ describe('the claim model', () => {
     expect(byPath['patient.dateofBirth']).toMatchObject({ code: 'unknown-field', severity: 'warning' });
     expect(byPath['patient.dateOfBirth']).toMatchObject({ code: 'invalid-value' });
     expect(byPath.diagnoses).toMatchObject({ code: 'missing-field' });
-    expect(byPath.payer.serviceLine).toBeUndefined();
+    expect(byPath.payer?.serviceLine).toBeUndefined();
   });
 
   it('never quotes the offending value (claim fields can be PHI)', () => {

@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleYaml, writeTree } from '../helpers/rule-trees.js';
 import type { Edit } from '../../engine/model/index.js';
 import { buildBundle, CompiledPack, compileRule, type RuleBundle } from '../../engine/rules/bundle.js';
 import { selectPolicy, type PayerPolicy } from '../../engine/rules/load-payers.js';
@@ -14,46 +15,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 let root: string;
 let pack: RulePack;
 
-async function tree(files: Record<string, string>, prefix: string): Promise<string> {
-  const dir = await mkdtemp(path.join(root, prefix));
-  for (const [name, text] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, text);
-  }
-  return dir;
-}
-
-interface RuleSpec {
-  id: string;
-  category: string;
-  scope: 'claim' | 'line';
-  severity?: string;
-  extra?: string[];
-  when: string[];
-  location: string;
-  message: string;
-}
-
-function ruleYaml(spec: RuleSpec): string {
-  return [
-    `id: ${spec.id}`,
-    'version: 1',
-    `title: Rule ${spec.id}`,
-    `category: ${spec.category}`,
-    `severity: ${spec.severity ?? 'error'}`,
-    `scope: ${spec.scope}`,
-    ...(spec.extra ?? []),
-    'when:',
-    ...spec.when,
-    `location: ${spec.location}`,
-    `message: ${JSON.stringify(spec.message)}`,
-    'help: Fix it.',
-    'carc: "16"',
-    'references:',
-    '  - title: A reference',
-    '',
-  ].join('\n');
+function tree(files: Record<string, string>, prefix: string): Promise<string> {
+  return writeTree(root, files, prefix);
 }
 
 const RULES: Record<string, string> = {

@@ -45,7 +45,7 @@ function totalJreOperators(): JreOperatorMap {
   const map = (engine as unknown as { operators: JreOperatorMap }).operators;
   for (const op of customOperators.values()) engine.addOperator(new Operator(op.name, op.evaluate, op.factValueValidator));
   for (const op of [...map.operators.values()]) {
-    engine.addOperator(new Operator(op.name, total(op.cb), total(op.factValueValidator) as (a: unknown) => boolean));
+    engine.addOperator(new Operator(op.name, total(op.cb) as (a: unknown, b: unknown) => boolean, total(op.factValueValidator) as (a: unknown) => boolean));
   }
   for (const decorator of [...map.decorators.values()]) {
     engine.addOperatorDecorator(

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleYaml, writeTree } from '../helpers/rule-trees.js';
 import { ScrubError, type ScrubProblem } from '../../engine/errors.js';
 import { loadPayerPolicies, parsePayerFile, specificity } from '../../engine/rules/load-payers.js';
 import { loadRules } from '../../engine/rules/load-rules.js';
@@ -14,46 +15,8 @@ let rulesDir: string;
 let rules: LoadedRule[];
 let rulesById: Map<string, LoadedRule>;
 
-async function tree(files: Record<string, string>, prefix = 'payers-'): Promise<string> {
-  const dir = await mkdtemp(path.join(root, prefix));
-  for (const [name, text] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, text);
-  }
-  return dir;
-}
-
-interface RuleSpec {
-  id: string;
-  category: string;
-  scope: 'claim' | 'line';
-  severity?: string;
-  extra?: string[];
-  when: string[];
-  location: string;
-  message: string;
-}
-
-function ruleYaml(spec: RuleSpec): string {
-  return [
-    `id: ${spec.id}`,
-    'version: 1',
-    `title: Rule ${spec.id}`,
-    `category: ${spec.category}`,
-    `severity: ${spec.severity ?? 'error'}`,
-    `scope: ${spec.scope}`,
-    ...(spec.extra ?? []),
-    'when:',
-    ...spec.when,
-    `location: ${spec.location}`,
-    `message: ${JSON.stringify(spec.message)}`,
-    'help: Fix it.',
-    'carc: "16"',
-    'references:',
-    '  - title: A reference',
-    '',
-  ].join('\n');
+function tree(files: Record<string, string>, prefix = 'payers-'): Promise<string> {
+  return writeTree(root, files, prefix);
 }
 
 /** A small rule pack: params of several kinds, a rule off by default, a deprecated rule. */
