@@ -1,3 +1,4 @@
+import { isIsoDate } from '../model/dates.js';
 import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type ScrubResult } from '../model/index.js';
 import type { ActiveRule, CompiledPack, RuleBundle } from '../rules/bundle.js';
 import { createEvaluationContext, enterLine, readFact, resetEvaluationContext, type EvaluationContext } from '../rules/compile/index.js';
@@ -10,10 +11,10 @@ function field(value: unknown, name: string): unknown {
 }
 
 /** A rule with effective / expires dates applies only when the date of service is known and inside them. */
-function appliesOn(rule: ActiveRule, date: unknown): boolean {
+export function appliesOn(rule: ActiveRule, date: unknown): boolean {
   const { effective, expires } = rule.rule.definition;
   if (effective === undefined && expires === undefined) return true;
-  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  if (!isIsoDate(date)) return false;
   return (effective === undefined || date >= effective) && (expires === undefined || date < expires);
 }
 
