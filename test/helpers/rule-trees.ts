@@ -44,3 +44,71 @@ export function ruleYaml(spec: RuleSpec): string {
     '',
   ].join('\n');
 }
+
+/** A small rule pack for loader and bundle tests: params of several kinds, a rule off by default, a deprecated rule. */
+export const SMALL_RULE_PACK: Record<string, string> = {
+  'authorization/needs-auth.yaml': ruleYaml({
+    id: 'needs-auth',
+    category: 'authorization',
+    scope: 'line',
+    extra: ['params:', '  procedureCodes: []'],
+    when: [
+      '  all:',
+      '    - fact: line',
+      '      path: $.procedureCode',
+      '      operator: in',
+      '      value: { fact: params, path: $.procedureCodes }',
+      '    - fact: claim',
+      '      path: $.priorAuthorization',
+      '      operator: isMissing',
+      '      value: true',
+    ],
+    location: 'priorAuthorization',
+    message: '{{line.procedureCode}} needs prior authorization.',
+  }),
+  'coding/units-too-high.yaml': ruleYaml({
+    id: 'units-too-high',
+    category: 'coding',
+    scope: 'line',
+    severity: 'warning',
+    extra: ['params:', '  maxUnits: 4'],
+    when: ['  all:', '    - fact: line', '      path: $.units', '      operator: greaterThan', '      value: { fact: params, path: $.maxUnits }'],
+    location: 'serviceLines[*].units',
+    message: '{{line.procedureCode}} has {{line.units}} units (at most {{params.maxUnits}}).',
+  }),
+  'coding/code-in-ranges.yaml': ruleYaml({
+    id: 'code-in-ranges',
+    category: 'coding',
+    scope: 'line',
+    extra: ['params:', '  ranges: ["00100-01999"]'],
+    when: ['  all:', '    - fact: line', '      path: $.procedureCode', '      operator: inCodeRanges', '      value: { fact: params, path: $.ranges }'],
+    location: 'serviceLines[*].procedureCode',
+    message: '{{line.procedureCode}} is in a listed range.',
+  }),
+  'modifier/optional-check.yaml': ruleYaml({
+    id: 'optional-check',
+    category: 'modifier',
+    scope: 'line',
+    extra: ['enabled: false'],
+    when: ['  all:', '    - fact: line', '      path: $.modifiers', '      operator: contains', '      value: "XX"'],
+    location: 'serviceLines[*].modifiers',
+    message: 'XX on {{line.procedureCode}}; modifiers {{line.modifiers}}.',
+  }),
+  'demographics/old-check.yaml': ruleYaml({
+    id: 'old-check',
+    category: 'demographics',
+    scope: 'claim',
+    extra: ['deprecated: true'],
+    when: ['  all:', '    - fact: claim', '      path: $.patient.sex', '      operator: equal', '      value: "U"'],
+    location: 'patient.sex',
+    message: 'Sex unknown on {{claim.id}}.',
+  }),
+  'provider/plain-check.yaml': ruleYaml({
+    id: 'plain-check',
+    category: 'provider',
+    scope: 'claim',
+    when: ['  all:', '    - fact: claim', '      path: $.billingProvider.npi', '      operator: isMissing', '      value: true'],
+    location: 'billingProvider.npi',
+    message: 'No billing NPI.',
+  }),
+};

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ruleYaml, writeTree } from '../helpers/rule-trees.js';
+import { SMALL_RULE_PACK, writeTree } from '../helpers/rule-trees.js';
 import { ScrubError, type ScrubProblem } from '../../engine/errors.js';
 import { loadPayerPolicies, parsePayerFile, specificity } from '../../engine/rules/load-payers.js';
 import { loadRules } from '../../engine/rules/load-rules.js';
@@ -19,73 +19,7 @@ function tree(files: Record<string, string>, prefix = 'payers-'): Promise<string
   return writeTree(root, files, prefix);
 }
 
-/** A small rule pack: params of several kinds, a rule off by default, a deprecated rule. */
-const RULES: Record<string, string> = {
-  'authorization/needs-auth.yaml': ruleYaml({
-    id: 'needs-auth',
-    category: 'authorization',
-    scope: 'line',
-    extra: ['params:', '  procedureCodes: []'],
-    when: [
-      '  all:',
-      '    - fact: line',
-      '      path: $.procedureCode',
-      '      operator: in',
-      '      value: { fact: params, path: $.procedureCodes }',
-      '    - fact: claim',
-      '      path: $.priorAuthorization',
-      '      operator: isMissing',
-      '      value: true',
-    ],
-    location: 'priorAuthorization',
-    message: '{{line.procedureCode}} needs prior authorization.',
-  }),
-  'coding/units-too-high.yaml': ruleYaml({
-    id: 'units-too-high',
-    category: 'coding',
-    scope: 'line',
-    severity: 'warning',
-    extra: ['params:', '  maxUnits: 4'],
-    when: ['  all:', '    - fact: line', '      path: $.units', '      operator: greaterThan', '      value: { fact: params, path: $.maxUnits }'],
-    location: 'serviceLines[*].units',
-    message: '{{line.procedureCode}} has {{line.units}} units.',
-  }),
-  'coding/code-in-ranges.yaml': ruleYaml({
-    id: 'code-in-ranges',
-    category: 'coding',
-    scope: 'line',
-    extra: ['params:', '  ranges: ["00100-01999"]'],
-    when: ['  all:', '    - fact: line', '      path: $.procedureCode', '      operator: inCodeRanges', '      value: { fact: params, path: $.ranges }'],
-    location: 'serviceLines[*].procedureCode',
-    message: '{{line.procedureCode}} is in a listed range.',
-  }),
-  'modifier/optional-check.yaml': ruleYaml({
-    id: 'optional-check',
-    category: 'modifier',
-    scope: 'line',
-    extra: ['enabled: false'],
-    when: ['  all:', '    - fact: line', '      path: $.modifiers', '      operator: contains', '      value: "XX"'],
-    location: 'serviceLines[*].modifiers',
-    message: 'XX on {{line.procedureCode}}.',
-  }),
-  'demographics/old-check.yaml': ruleYaml({
-    id: 'old-check',
-    category: 'demographics',
-    scope: 'claim',
-    extra: ['deprecated: true'],
-    when: ['  all:', '    - fact: claim', '      path: $.patient.sex', '      operator: equal', '      value: "U"'],
-    location: 'patient.sex',
-    message: 'Sex unknown.',
-  }),
-  'provider/plain-check.yaml': ruleYaml({
-    id: 'plain-check',
-    category: 'provider',
-    scope: 'claim',
-    when: ['  all:', '    - fact: claim', '      path: $.billingProvider.npi', '      operator: isMissing', '      value: true'],
-    location: 'billingProvider.npi',
-    message: 'No billing NPI.',
-  }),
-};
+const RULES = SMALL_RULE_PACK;
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'claimscrub-load-payers-'));
