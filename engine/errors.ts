@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   SCRUB_ERR_PAYER_INVALID: 'A payer policy file does not match the payer schema or names a rule that does not exist.',
   SCRUB_ERR_PAYER_AMBIGUOUS: 'Two payer policy files match the same claims with the same specificity.',
   SCRUB_ERR_INPUT_UNREADABLE: 'An input file is missing or cannot be read.',
+  SCRUB_ERR_OUTPUT: 'The report could not be written (a full disk, or a reader that closed the pipe early).',
   SCRUB_ERR_USAGE: 'The command line is not valid.',
 } as const;
 

@@ -28,8 +28,8 @@ Options:
   --log-level LEVEL              ${LOG_LEVELS.join('|')} (default: warn); logs go to standard error
   -h, --help                     show this help
 
-Exit status: 0 no claim reaches --fail-on; 1 some claim does; 2 usage, input file or rule file
-errors (2 wins).`;
+Exit status: 0 no claim reaches --fail-on; 1 some claim does; 2 usage, input file, rule file
+or output errors (2 wins).`;
 
 export interface CommandIo {
   stdout: Writable & { isTTY?: boolean };
@@ -141,16 +141,23 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
   logger.info({ rules: pack.rules.length, payerPolicies: pack.policies.length, bundle: pack.hash }, 'rule pack loaded');
 
   const output = args.output === undefined ? io.stdout : createWriteStream(args.output);
-  const outcome = await runBatch({
-    inputs: args.inputs,
-    pack,
-    format: args.format,
-    formatOptions: { quiet: args.quiet, color: useColor(args, io) },
-    output,
-    threads: args.threads,
-    engine: ENGINE,
-    logger,
-  });
+  let outcome;
+  try {
+    outcome = await runBatch({
+      inputs: args.inputs,
+      pack,
+      format: args.format,
+      formatOptions: { quiet: args.quiet, color: useColor(args, io) },
+      output,
+      threads: args.threads,
+      engine: ENGINE,
+      logger,
+    });
+  } catch (error) {
+    if (!(error instanceof ScrubError)) throw error;
+    io.stderr.write(describeScrubError(error));
+    return EXIT.error;
+  }
   if (output !== io.stdout) await closeStream(output);
   for (const inputError of outcome.inputErrors) {
     io.stderr.write(`claimscrub scrub: ${inputError.file}: ${inputError.message} [${inputError.code}]\n`);

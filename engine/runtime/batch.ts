@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { Piscina } from 'piscina';
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODES, ScrubError } from '../errors.js';
 import { chunkInput, inputName, openInput, type ChunkOptions } from '../ingest/index.js';
 import type { Logger } from '../log.js';
 import {
@@ -76,20 +76,49 @@ function createRunner(setup: WorkerSetup, threads: number): ChunkRunner {
   };
 }
 
-async function write(output: Writable, text: string): Promise<void> {
-  if (text === '' || output.write(text)) return;
-  await new Promise<void>((resolve, reject) => {
-    const onDrain = () => {
-      output.off('error', onError);
-      resolve();
-    };
-    const onError = (error: Error) => {
-      output.off('drain', onDrain);
-      reject(error);
-    };
-    output.once('drain', onDrain);
-    output.once('error', onError);
-  });
+/**
+ * Writes to the report stream with backpressure. A write error (EPIPE when the reader of a pipe
+ * goes away, ENOSPC) arrives as an event, so it is kept and the next write stops the batch.
+ */
+class ReportWriter {
+  private failure: Error | undefined;
+  private readonly onError = (error: Error) => {
+    this.failure ??= error;
+  };
+
+  constructor(private readonly output: Writable) {
+    output.on('error', this.onError);
+  }
+
+  async write(text: string): Promise<void> {
+    this.check();
+    if (text === '' || this.output.write(text)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.output.off('drain', done);
+        this.output.off('error', done);
+        this.output.off('close', done);
+        resolve();
+      };
+      this.output.on('drain', done);
+      this.output.on('error', done);
+      this.output.on('close', done);
+    });
+    this.check();
+  }
+
+  check(): void {
+    if (this.failure) {
+      const reason = (this.failure as NodeJS.ErrnoException).code === 'EPIPE' ? 'the reader closed the output before the report was complete' : this.failure.message;
+      throw new ScrubError('SCRUB_ERR_OUTPUT', `The report could not be written: ${reason}.`, { cause: this.failure });
+    }
+  }
+
+  detach(): void {
+    // Errors after the batch (a reader closing late) must not crash the process either.
+    this.output.off('error', this.onError);
+    this.output.on('error', () => {});
+  }
 }
 
 /**
@@ -118,15 +147,16 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const started = performance.now();
   const pending: Promise<ChunkOutcome>[] = [];
 
+  const writer = new ReportWriter(options.output);
   const writeOldest = async () => {
     const outcome = await (pending.shift() as Promise<ChunkOutcome>);
     mergeSummaries(summary, outcome.summary);
     unreadableClaims += outcome.unreadable;
-    await write(options.output, outcome.text);
+    await writer.write(outcome.text);
   };
 
   try {
-    await write(options.output, formatter.header(context, formatOptions));
+    await writer.write(formatter.header(context, formatOptions));
     for (const file of options.inputs) {
       const name = inputName(file);
       let claimsInFile = 0;
@@ -139,12 +169,17 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         }
         logger?.info({ file: name, claimCount: claimsInFile }, 'input read');
       } catch (error) {
+        if (error instanceof ScrubError && error.code === 'SCRUB_ERR_OUTPUT') throw error;
         const inputError: InputError = { file: name, code: 'SCRUB_ERR_INPUT_UNREADABLE', message: describeInputError(error) };
         inputErrors.push(inputError);
         logger?.error({ file: name, code: inputError.code, claimsRead: claimsInFile }, inputError.message);
       }
     }
     while (pending.length > 0) await writeOldest();
+  } catch (error) {
+    writer.detach();
+    logger?.error({ code: error instanceof ScrubError ? error.code : undefined }, 'batch stopped');
+    throw error;
   } finally {
     await Promise.allSettled(pending);
     await runner.close();
@@ -152,7 +187,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
 
   const final = finalizeSummary(summary);
   context.inputErrors = inputErrors;
-  await write(options.output, formatter.footer(final, context, formatOptions));
+  try {
+    await writer.write(formatter.footer(final, context, formatOptions));
+  } finally {
+    writer.detach();
+  }
   const seconds = (performance.now() - started) / 1000;
   logger?.info(
     {

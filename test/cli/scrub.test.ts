@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, SAMPLE, runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, ROOT, SAMPLE, runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'claimscrub-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -180,6 +181,17 @@ describe('claimscrub scrub on edge inputs', () => {
     expect(run.stderr).toContain('SCRUB_ERR_RULE_INVALID');
     expect(run.stderr).toContain(`${path.join(rules, 'coding', 'units-zero.yaml')}:5:11`);
     expect(run.stdout).toBe('');
+  });
+
+  it('stops with a clear message and exit 2 when the reader closes the pipe early', async () => {
+    const child = spawn(process.execPath, [CLI, 'scrub', SAMPLE, '--format', 'ndjson', '--log-level', 'silent'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += String(data)));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(status).toBe(2);
+    expect(stderr).toContain('SCRUB_ERR_OUTPUT');
+    expect(stderr).not.toContain('internal error');
   });
 
   it('keeps claim content out of the logs', () => {
