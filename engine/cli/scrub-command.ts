@@ -21,7 +21,8 @@ Options:
   --output FILE                  write the report to FILE instead of standard output
   --threads N                    worker threads (default: number of cores; 1 = no pool)
   --rules DIR                    rule directory (repeatable; default: the bundled rules)
-  --payers DIR                   payer policy directory (default: the bundled payers)
+  --payers DIR                   payer policy directory (default: the bundled payers, unless
+                                 --rules is given)
   --fail-on error|warning|never  exit 1 when a claim reaches this level (default: error)
   --quiet                        stylish: show held claims and their errors only
   --color / --no-color           stylish: force colors on or off (default: on for a terminal)
@@ -45,7 +46,7 @@ interface ScrubArguments {
   output?: string;
   threads: number;
   rulesDirs: string[];
-  payersDir: string;
+  payersDir: string | undefined;
   failOn: 'error' | 'warning' | 'never';
   quiet: boolean;
   color?: boolean;
@@ -94,7 +95,9 @@ function parseScrubArguments(args: string[]): ScrubArguments {
     format,
     threads,
     rulesDirs: (values.rules as string[] | undefined) ?? [BUNDLED_RULES_DIR],
-    payersDir: (values.payers as string | undefined) ?? BUNDLED_PAYERS_DIR,
+    // The bundled payer policies configure the bundled rules: with your own --rules, no payer
+    // policies unless --payers names some.
+    payersDir: (values.payers as string | undefined) ?? (values.rules === undefined ? BUNDLED_PAYERS_DIR : undefined),
     failOn,
     quiet: values.quiet as boolean,
     logLevel: logLevel as LevelWithSilent,
@@ -131,7 +134,7 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
   const logger = createLogger(args.logLevel);
   let pack;
   try {
-    pack = await loadRulePack({ rulesDirs: args.rulesDirs, payersDir: args.payersDir });
+    pack = await loadRulePack(args.payersDir === undefined ? { rulesDirs: args.rulesDirs } : { rulesDirs: args.rulesDirs, payersDir: args.payersDir });
   } catch (error) {
     if (!(error instanceof ScrubError)) throw error;
     io.stderr.write(describeScrubError(error));

@@ -194,6 +194,40 @@ describe('claimscrub scrub on edge inputs', () => {
     expect(stderr).not.toContain('internal error');
   });
 
+  it('scrubs with your own rules directory, without the bundled payer policies', () => {
+    const rules = path.join(work, 'own-rules');
+    mkdirSync(path.join(rules, 'coding'), { recursive: true });
+    writeFileSync(
+      path.join(rules, 'coding', 'units-above-one.yaml'),
+      [
+        'id: units-above-one',
+        'version: 1',
+        'title: More than one unit',
+        'category: coding',
+        'severity: warning',
+        'scope: line',
+        'when:',
+        '  all:',
+        '    - { fact: line, path: $.units, operator: greaterThan, value: 1 }',
+        'location: serviceLines[*].units',
+        'message: "{{line.procedureCode}} is billed with {{line.units}} units."',
+        'help: Check the units.',
+        'carc: "151"',
+        'references: [{ title: test }]',
+      ].join('\n'),
+    );
+    const file = writeInput('units.ndjson', `${JSON.stringify({ ...office, serviceLines: [{ ...office.serviceLines[0], units: 3 }] })}\n`);
+    const run = runCli(['scrub', file, '--rules', rules, '--format', 'json', '--fail-on', 'warning']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+    const [result] = JSON.parse(run.stdout).results;
+    expect(result.status).toBe('warning');
+    expect(result.edits).toEqual([
+      expect.objectContaining({ code: 'units-above-one', message: '99214 is billed with 3 units.', path: 'serviceLines[0].units', serviceLine: 1, carc: '151' }),
+    ]);
+    expect(result.payerPolicy).toBeNull();
+  });
+
   it('keeps claim content out of the logs', () => {
     const run = runCli(['scrub', SAMPLE, '--format', 'ndjson', '--log-level', 'debug']);
     const logs = run.stderr.trim().split('\n').map((line) => JSON.parse(line));
