@@ -10,6 +10,11 @@ export const ERROR_CODES = {
   SCRUB_ERR_INPUT_UNREADABLE: 'An input file is missing or cannot be read.',
   SCRUB_ERR_OUTPUT: 'The report could not be written (a full disk, or a reader that closed the pipe early).',
   SCRUB_ERR_USAGE: 'The command line is not valid.',
+  SCRUB_ERR_DATA_INVALID:
+    'A reference data file (an official table being imported, or a release in the data directory) does not match its layout: every malformed row is listed; nothing is imported.',
+  SCRUB_ERR_DATA_CONFLICT:
+    'A reference data release cannot be installed: a release of that name exists (use --force to replace it) or another release of the same kind takes effect on the same date.',
+  SCRUB_ERR_DATA_WRITE: 'A reference data release could not be written to the data directory (permissions, a full disk).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,7 +7,9 @@ import type { ClaimSource, ScrubResult } from './model/index.js';
 import { CompiledPack } from './rules/bundle.js';
 import { loadRulePack, type RulePack, type RulePackLocation } from './rules/pack.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from './package-info.js';
-import { scrubClaim, unreadableClaimResult } from './runtime/scrub-claim.js';
+import { loadReferenceData } from './data/store.js';
+import { ScrubError } from './errors.js';
+import { scrubClaim, unreadableClaimResult, type ScrubEnvironment } from './runtime/scrub-claim.js';
 
 export { ENGINE };
 
@@ -38,16 +40,29 @@ export interface Scrubber {
  * for await (const r of scrubber.scrubStream(fs.createReadStream('claims.ndjson'), 'claims.ndjson')) ...
  * ```
  */
-export async function createScrubber(location: RulePackLocation | { pack: RulePack } = BUNDLED_RULE_PACK): Promise<Scrubber> {
+export interface ScrubberOptions {
+  /** A reference data directory (claimscrub data import); none by default. */
+  dataDir?: string;
+  /** Hold claims whose checks found no reference data release for their dates. */
+  requireData?: boolean;
+}
+
+export async function createScrubber(location: RulePackLocation | { pack: RulePack } = BUNDLED_RULE_PACK, options: ScrubberOptions = {}): Promise<Scrubber> {
   const pack = 'pack' in location ? location.pack : await loadRulePack(location);
   const compiled = new CompiledPack(pack);
+  const environment: ScrubEnvironment = { requireData: options.requireData === true };
+  if (options.dataDir !== undefined) {
+    const { data, problems } = await loadReferenceData(options.dataDir);
+    if (problems.length > 0) throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${problems.length} problem(s) in the reference data directory ${options.dataDir}`, { problems });
+    environment.data = data;
+  }
   return {
     pack,
-    scrubClaim: (claim, source = { file: '<memory>', line: 1 }) => scrubClaim(compiled, claim, source),
+    scrubClaim: (claim, source = { file: '<memory>', line: 1 }) => scrubClaim(compiled, claim, source, environment),
     async *scrubStream(input, file = '<stream>', chunkOptions) {
       for await (const chunk of chunkInput(input, file, chunkOptions)) {
         for (const item of parseChunk(chunk)) {
-          yield item.ok ? scrubClaim(compiled, item.value, item.source) : unreadableClaimResult(item.source, item.error);
+          yield item.ok ? scrubClaim(compiled, item.value, item.source, environment) : unreadableClaimResult(item.source, item.error);
         }
       }
     },

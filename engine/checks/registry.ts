@@ -1,4 +1,5 @@
 import { FACTS } from './facts.js';
+import { ICD10CM_FACTS } from './icd10cm.js';
 import { OPERATORS } from './operators.js';
 import type { FactDefinition, OperatorDefinition } from './types.js';
 
@@ -10,7 +11,7 @@ import type { FactDefinition, OperatorDefinition } from './types.js';
 export const INPUT_FACTS = ['claim', 'line', 'params'] as const;
 export type InputFact = (typeof INPUT_FACTS)[number];
 
-export const computedFacts: ReadonlyMap<string, FactDefinition> = new Map(FACTS.map((fact) => [fact.name, fact]));
+export const computedFacts: ReadonlyMap<string, FactDefinition> = new Map([...FACTS, ...ICD10CM_FACTS].map((fact) => [fact.name, fact]));
 export const customOperators: ReadonlyMap<string, OperatorDefinition> = new Map(OPERATORS.map((op) => [op.name, op]));
 
 export function isInputFact(name: string): name is InputFact {

@@ -1,3 +1,5 @@
+import type { DataKind, ReferenceData } from '../data/types.js';
+
 /**
  * Facts and operators that YAML alone cannot express (date math, code tables, check digits).
  * They are plain functions, registered by name in engine/checks/registry.ts and usable from rule
@@ -11,6 +13,13 @@ export interface FactContext {
   readonly line: unknown;
   /** 0-based index of the current line, -1 for claim-scope rules. */
   readonly lineIndex: number;
+  /** The reference tables loaded for this scrub; undefined when none are. */
+  readonly data?: ReferenceData | undefined;
+  /**
+   * Tables a fact needed for a date of service that no installed release covers: the check is
+   * skipped (never a false edit) and the scrub reports the gap.
+   */
+  readonly dataGaps?: Set<DataKind> | undefined;
 }
 
 export interface FactDefinition {

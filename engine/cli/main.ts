@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { scrubCommand, EXIT } from './scrub-command.js';
+import { dataCommand } from './data-command.js';
 import { ENGINE } from '../package-info.js';
 
 const USAGE = `claimscrub ${ENGINE.version}: scrub professional claims before they go to the payer.
@@ -8,8 +9,9 @@ Usage: claimscrub <command> [options]
 
 Commands:
   scrub [files...]   check claims against the rule pack and print a report
+  data <command>     import official reference data (ICD-10-CM) and list what is installed
 
-Run 'claimscrub scrub --help' for the scrub options.`;
+Run 'claimscrub scrub --help' or 'claimscrub data --help' for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -17,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'scrub':
       return scrubCommand(rest, io);
+    case 'data':
+      return dataCommand(rest, io);
     case '--version':
     case '-v':
       process.stdout.write(`${ENGINE.version}\n`);

@@ -7,6 +7,7 @@ import { isFormatName, type FormatName } from '../report/index.js';
 import { loadRulePack } from '../rules/pack.js';
 import { STDIN, defaultThreads, runBatch } from '../runtime/batch.js';
 import type { LevelWithSilent } from 'pino';
+import { loadReferenceData, DEFAULT_DATA_DIR } from '../data/store.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from '../package-info.js';
 
 export const EXIT = { ok: 0, claimsFailed: 1, error: 2 } as const;
@@ -23,6 +24,10 @@ Options:
   --rules DIR                    rule directory (repeatable; default: the bundled rules)
   --payers DIR                   payer policy directory (default: the bundled payers, unless
                                  --rules is given)
+  --data DIR                     reference data directory (default: data/ in the package;
+                                 see claimscrub data status)
+  --require-data                 hold claims whose checks found no installed reference data
+                                 release for their dates (data-missing), instead of skipping
   --fail-on error|warning|never  exit 1 when a claim reaches this level (default: error)
   --quiet                        stylish: show held claims and their errors only
   --color / --no-color           stylish: force colors on or off (default: on for a terminal)
@@ -47,6 +52,8 @@ interface ScrubArguments {
   threads: number;
   rulesDirs: string[];
   payersDir: string | undefined;
+  dataDir: string;
+  requireData: boolean;
   failOn: 'error' | 'warning' | 'never';
   quiet: boolean;
   color?: boolean;
@@ -67,6 +74,8 @@ function parseScrubArguments(args: string[]): ScrubArguments {
         threads: { type: 'string' },
         rules: { type: 'string', multiple: true },
         payers: { type: 'string' },
+        data: { type: 'string' },
+        'require-data': { type: 'boolean', default: false },
         'fail-on': { type: 'string', default: 'error' },
         quiet: { type: 'boolean', default: false },
         color: { type: 'boolean' },
@@ -98,6 +107,8 @@ function parseScrubArguments(args: string[]): ScrubArguments {
     // The bundled payer policies configure the bundled rules: with your own --rules, no payer
     // policies unless --payers names some.
     payersDir: (values.payers as string | undefined) ?? (values.rules === undefined ? BUNDLED_PAYERS_DIR : undefined),
+    dataDir: (values.data as string | undefined) ?? DEFAULT_DATA_DIR,
+    requireData: values['require-data'] as boolean,
     failOn,
     quiet: values.quiet as boolean,
     logLevel: logLevel as LevelWithSilent,
@@ -142,6 +153,11 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
     return EXIT.error;
   }
   logger.info({ rules: pack.rules.length, payerPolicies: pack.policies.length, bundle: pack.hash }, 'rule pack loaded');
+  const { data, problems: dataProblems } = await loadReferenceData(args.dataDir);
+  if (dataProblems.length > 0) {
+    io.stderr.write(describeScrubError(new ScrubError('SCRUB_ERR_DATA_INVALID', `${dataProblems.length} problem(s) in the reference data directory ${args.dataDir}`, { problems: dataProblems })));
+    return EXIT.error;
+  }
 
   const output = args.output === undefined ? io.stdout : createWriteStream(args.output);
   let outcome;
@@ -155,6 +171,8 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
       threads: args.threads,
       engine: ENGINE,
       logger,
+      data: { dir: args.dataDir, loaded: data },
+      requireData: args.requireData,
     });
   } catch (error) {
     if (!(error instanceof ScrubError)) throw error;

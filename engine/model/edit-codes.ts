@@ -58,6 +58,11 @@ export const EDIT_CODES = {
     'warning',
     'The field is not part of the claim model, so no rule reads it. Check its spelling; a misspelt field means the real one is missing.',
   ),
+  dataMissing: builtIn(
+    'data-missing',
+    'error',
+    'No installed release of a reference table covers this claim\'s dates of service, so some checks could not run, and --require-data asks that such claims be held. Install the release for these dates (claimscrub data import) and scrub again.',
+  ),
   ruleFailed: builtIn(
     'rule-failed',
     'error',

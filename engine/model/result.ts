@@ -49,6 +49,8 @@ export interface ScrubResult {
   edits: Edit[];
   /** The payer policy that applied (a payers/ file id), or null for the base rule set. */
   payerPolicy: string | null;
+  /** Reference tables that no installed release covered for this claim's dates: checks skipped. */
+  dataMissing?: string[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };

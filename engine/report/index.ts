@@ -10,7 +10,7 @@ import { ndjsonFormatter } from './formatters/ndjson.js';
 import { stylishFormatter } from './formatters/stylish.js';
 import type { Formatter } from './formatters/types.js';
 
-export type { FormatOptions, Formatter, ReportContext, ResultFormatOptions } from './formatters/types.js';
+export type { DataReleaseInfo, FormatOptions, Formatter, ReportContext, ResultFormatOptions } from './formatters/types.js';
 export {
   BASE_POLICY_KEY,
   UNKNOWN_KEY,

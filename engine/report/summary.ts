@@ -48,6 +48,8 @@ export interface Summary {
   heldChargeCentsByCode: Counts;
   /** Claims per applied payer policy id, {@link BASE_POLICY_KEY} for the base rule set. */
   payerPolicies: Counts;
+  /** Claims per reference table that no installed release covered for their dates (checks skipped). */
+  dataMissing: Counts;
 }
 
 /** One row of a breakdown. */
@@ -110,6 +112,8 @@ export interface FinalSummary {
   heldCharges: { total: number; byCode: AmountEntry[] };
   /** Claims per applied payer policy id, `(base)` for the base rule set. */
   payerPolicies: BreakdownEntry[];
+  /** Claims per reference table whose checks were skipped: no installed release covers their dates. */
+  dataMissing: BreakdownEntry[];
 }
 
 const COUNT_FIELDS = [
@@ -122,6 +126,7 @@ const COUNT_FIELDS = [
   'editsByProcedureCode',
   'heldChargeCentsByCode',
   'payerPolicies',
+  'dataMissing',
 ] as const satisfies readonly (keyof Summary)[];
 
 const NUMBER_FIELDS = [
@@ -153,6 +158,7 @@ export function emptySummary(): Summary {
     heldChargeCents: 0,
     heldChargeCentsByCode: {},
     payerPolicies: {},
+    dataMissing: {},
   };
 }
 
@@ -165,6 +171,7 @@ export function addToSummary(summary: Summary, result: ScrubResult, claim: unkno
   summary.claims += 1;
   if (result.status === 'clean' || result.status === 'warning' || result.status === 'held') summary[result.status] += 1;
   bump(summary.payerPolicies, typeof result.payerPolicy === 'string' ? result.payerPolicy : BASE_POLICY_KEY, 1);
+  for (const table of result.dataMissing ?? []) bump(summary.dataMissing, table, 1);
 
   const edits = arrayOrEmpty(result.edits) as readonly ScrubResult['edits'][number][];
   const payer = keyOf(field(field(claim, 'payer'), 'id'));
@@ -244,6 +251,7 @@ export function finalizeSummary(summary: Summary): FinalSummary {
       byCode: breakdown(summary.heldChargeCentsByCode).map(({ key, count }) => ({ key, amount: centsToDollars(count) })),
     },
     payerPolicies: breakdown(summary.payerPolicies),
+    dataMissing: breakdown(summary.dataMissing),
   };
 }
 

@@ -5,6 +5,7 @@
 import { Engine, Operator } from 'json-rules-engine';
 import type { Almanac, TopLevelCondition } from 'json-rules-engine';
 import { computedFacts, customOperators } from '../checks/registry.js';
+import type { ReferenceData } from '../data/types.js';
 import type { ConditionNode } from './types.js';
 
 export interface ReferenceContext {
@@ -12,6 +13,8 @@ export interface ReferenceContext {
   line: unknown;
   lineIndex: number;
   params: Record<string, unknown>;
+  /** Reference tables for the facts that need them, as the compiled engine gets them. */
+  data?: ReferenceData;
 }
 
 const EVENT = { type: 'claimscrub.reference' };
@@ -27,6 +30,8 @@ function createEngine(): Engine {
         claim: await almanac.factValue('claim'),
         line: await almanac.factValue('line'),
         lineIndex: await almanac.factValue<number>('lineIndex'),
+        data: await almanac.factValue<ReferenceData | undefined>('referenceData'),
+        dataGaps: new Set(),
       }),
     );
   }
@@ -72,6 +77,7 @@ async function runEngine(engine: Engine, context: ReferenceContext): Promise<unk
     line: context.line,
     lineIndex: context.lineIndex,
     params: context.params,
+    referenceData: context.data,
   });
   const ruleResult = results[0] ?? failureResults[0];
   if (!ruleResult) throw new Error('json-rules-engine returned no rule result');

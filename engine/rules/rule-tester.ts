@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ReferenceData } from '../data/types.js';
 import type { ScrubProblem } from '../errors.js';
 import type { Edit, Severity } from '../model/index.js';
 import { runBundle } from '../runtime/scrub-claim.js';
@@ -137,6 +138,8 @@ export async function runRuleTestCase(
   testFile: RuleTestFile,
   kind: 'valid' | 'invalid',
   testCase: RuleTestCase,
+  /** Reference tables for rules that check against them (the test suite imports small excerpts). */
+  data?: ReferenceData,
 ): Promise<CaseOutcome> {
   const outcome = (passed: boolean, actual: Edit[], failure?: string): CaseOutcome => ({
     ruleId: testFile.ruleId,
@@ -160,7 +163,7 @@ export async function runRuleTestCase(
   } catch (error) {
     return outcome(false, [], `the case cannot run: ${(error as Error).message}`);
   }
-  const actual = runBundle(bundle, claim);
+  const actual = runBundle(bundle, claim, data);
   if (kind === 'valid') {
     return actual.length === 0 ? outcome(true, actual) : outcome(false, actual, `expected no edit, got ${describeEdits(actual)}`);
   }

@@ -12,8 +12,10 @@ import {
   type FinalSummary,
   type FormatName,
   type FormatOptions,
+  type DataReleaseInfo,
   type ReportContext,
 } from '../report/index.js';
+import type { ReferenceData } from '../data/types.js';
 import type { RulePack } from '../rules/pack.js';
 import { createChunkScrubber, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk-scrubber.js';
 
@@ -40,6 +42,10 @@ export interface BatchOptions {
   chunk?: Partial<ChunkOptions>;
   /** Chunks dispatched but not yet written, at most; bounds memory. Default: 4 per thread. */
   maxChunksInFlight?: number;
+  /** Reference data: the directory workers load it from, and the copy the main thread loaded. */
+  data?: { dir: string; loaded: ReferenceData };
+  /** Hold claims whose checks found no reference data release for their dates. */
+  requireData?: boolean;
 }
 
 export interface BatchOutcome {
@@ -59,9 +65,9 @@ interface ChunkRunner {
   close(): Promise<void>;
 }
 
-function createRunner(setup: WorkerSetup, threads: number): ChunkRunner {
+function createRunner(setup: WorkerSetup, threads: number, data: ReferenceData | undefined): ChunkRunner {
   if (threads <= 1) {
-    const scrub = createChunkScrubber(setup);
+    const scrub = createChunkScrubber(setup, data);
     return { run: async (task) => scrub(task), close: async () => {} };
   }
   const pool = new Piscina({
@@ -137,8 +143,11 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     bundle: { hash: options.pack.hash },
     schemaVersion: REPORT_SCHEMA_VERSION,
     inputErrors: [],
+    data: describeReleases(options.data?.loaded),
   };
-  const runner = createRunner({ pack: options.pack, format: options.format, formatOptions }, threads);
+  const setup: WorkerSetup = { pack: options.pack, format: options.format, formatOptions, requireData: options.requireData === true };
+  if (options.data) setup.dataDir = options.data.dir;
+  const runner = createRunner(setup, threads, options.data?.loaded);
   const maxInFlight = options.maxChunksInFlight ?? threads * 4;
   const summary = emptySummary();
   const inputErrors: InputError[] = [];
@@ -208,6 +217,19 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     'batch scrubbed',
   );
   return { summary: final, inputErrors, unreadableClaims };
+}
+
+function describeReleases(data: ReferenceData | undefined): DataReleaseInfo[] {
+  if (!data) return [];
+  return Object.entries(data).flatMap(([table, set]: [string, ReferenceData[keyof ReferenceData]]) =>
+    set.releases.map(({ manifest, until }) => ({
+      table,
+      release: manifest.release,
+      effective: manifest.effective,
+      ...(until === undefined ? {} : { until }),
+      sourceFiles: manifest.sourceFiles.map(({ name, sha256 }) => ({ name, sha256 })),
+    })),
+  );
 }
 
 function describeInputError(error: unknown): string {

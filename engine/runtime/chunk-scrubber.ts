@@ -1,15 +1,19 @@
+import type { ReferenceData } from '../data/types.js';
 import { forEachParsedItem } from '../ingest/index.js';
 import type { RawChunk } from '../ingest/index.js';
 import { addToSummary, emptySummary, formatters, type FormatName, type FormatOptions, type ResultFormatOptions, type Summary } from '../report/index.js';
 import { CompiledPack } from '../rules/bundle.js';
 import type { RulePack } from '../rules/pack.js';
-import { scrubClaim, unreadableClaimResult } from './scrub-claim.js';
+import { scrubClaim, unreadableClaimResult, type ScrubEnvironment } from './scrub-claim.js';
 
 /** What every worker gets once, at start: the validated rule pack and how to format results. */
 export interface WorkerSetup {
   pack: RulePack;
   format: FormatName;
   formatOptions: FormatOptions;
+  /** The reference data directory each worker loads its tables from. */
+  dataDir?: string;
+  requireData?: boolean;
 }
 
 export interface ChunkTask {
@@ -27,8 +31,9 @@ export interface ChunkOutcome {
 }
 
 /** Compiles the pack once; the returned function scrubs one chunk. Used by workers and by --threads 1. */
-export function createChunkScrubber(setup: WorkerSetup): (task: ChunkTask) => ChunkOutcome {
+export function createChunkScrubber(setup: WorkerSetup, data?: ReferenceData): (task: ChunkTask) => ChunkOutcome {
   const compiled = new CompiledPack(setup.pack);
+  const environment: ScrubEnvironment = { requireData: setup.requireData === true, ...(data ? { data } : {}) };
   const formatter = formatters[setup.format];
   // One options object, renumbered per claim: this loop runs for every claim of the batch.
   const resultOptions: ResultFormatOptions = { ...setup.formatOptions, index: 0 };
@@ -39,7 +44,7 @@ export function createChunkScrubber(setup: WorkerSetup): (task: ChunkTask) => Ch
     let unreadable = 0;
     forEachParsedItem(chunk, (item) => {
       const claim = item.ok ? item.value : undefined;
-      const result = item.ok ? scrubClaim(compiled, claim, item.source) : unreadableClaimResult(item.source, item.error);
+      const result = item.ok ? scrubClaim(compiled, claim, item.source, environment) : unreadableClaimResult(item.source, item.error);
       if (!item.ok) unreadable++;
       resultOptions.index = outputIndex + claims++;
       text += formatter.result(result, resultOptions);

@@ -1,3 +1,4 @@
+import type { DataKind, ReferenceData } from '../data/types.js';
 import { isIsoDate } from '../model/dates.js';
 import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type ScrubResult } from '../model/index.js';
 import type { ActiveRule, CompiledPack, RuleBundle } from '../rules/bundle.js';
@@ -60,15 +61,28 @@ function isDated(active: ActiveRule): boolean {
 // One context serves every claim of this thread: rules run to completion, one claim at a time.
 const sharedContext = createEvaluationContext(undefined);
 
-/** Runs a bundle's rules over one claim (already schema-checked or not) and returns its edits. */
-export function runBundle(bundle: RuleBundle, claim: unknown): Edit[] {
+/** What a scrub may use besides the rules: reference tables, and what to do when they fall short. */
+export interface ScrubEnvironment {
+  data?: ReferenceData;
+  /** Hold a claim with a data-missing edit when a check found no release for its dates. */
+  requireData?: boolean;
+}
+
+/**
+ * Runs a bundle's rules over one claim (already schema-checked or not) and returns its edits.
+ * Tables a check found no release for are added to `dataGaps` when given.
+ */
+export function runBundle(bundle: RuleBundle, claim: unknown, data?: ReferenceData, dataGaps?: Set<DataKind>): Edit[] {
   const edits: Edit[] = [];
   const context = sharedContext;
   resetEvaluationContext(context, claim);
+  context.data = data;
   try {
     runRules(bundle, context, claim, edits);
+    if (dataGaps) for (const kind of context.dataGaps) dataGaps.add(kind);
   } finally {
     resetEvaluationContext(context, undefined);
+    context.data = undefined;
   }
   return edits;
 }
@@ -93,20 +107,27 @@ function runRules(bundle: RuleBundle, context: EvaluationContext, claim: unknown
  * Scrubs one parsed claim: schema check (every issue a structure edit), then the rules of the
  * payer policy that matches it, run on whatever could be read.
  */
-export function scrubClaim(pack: CompiledPack, claim: unknown, source: ClaimSource): ScrubResult {
+export function scrubClaim(pack: CompiledPack, claim: unknown, source: ClaimSource, environment: ScrubEnvironment = {}): ScrubResult {
   const edits = validateClaim(claim);
   const payer = field(claim, 'payer');
   const bundle = pack.bundleFor(field(payer, 'id'), field(payer, 'claimFilingIndicator'));
   const isObject = claim !== null && typeof claim === 'object' && !Array.isArray(claim);
-  if (isObject) edits.push(...runBundle(bundle, claim));
+  const dataGaps = new Set<DataKind>();
+  if (isObject) edits.push(...runBundle(bundle, claim, environment.data, dataGaps));
+  const missing = [...dataGaps].sort();
+  if (environment.requireData && missing.length > 0) {
+    edits.push(builtInEdit(EDIT_CODES.dataMissing, `No installed release of ${missing.join(', ')} covers this claim's dates of service, so its checks did not run.`));
+  }
   const id = field(claim, 'id');
-  return {
+  const result: ScrubResult = {
     claimId: typeof id === 'string' ? id : null,
     source,
     status: statusOf(edits),
     edits,
     payerPolicy: bundle.policyId,
   };
+  if (missing.length > 0) result.dataMissing = missing;
+  return result;
 }
 
 /** The result for a claim whose text could not be parsed at all. */

@@ -1,8 +1,12 @@
 import { workerData } from 'piscina';
+import { loadReferenceData } from '../data/store.js';
 import { createChunkScrubber, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk-scrubber.js';
 
-// Runs in each piscina worker: the rule pack compiles once, here, when the worker starts.
-const scrubChunk = createChunkScrubber(workerData as WorkerSetup);
+// Runs in each piscina worker: the rule pack compiles and the reference tables load once, here,
+// when the worker starts.
+const setup = workerData as WorkerSetup;
+const { data } = setup.dataDir === undefined ? { data: undefined } : await loadReferenceData(setup.dataDir);
+const scrubChunk = createChunkScrubber(setup, data);
 
 export default function run(task: ChunkTask): ChunkOutcome {
   return scrubChunk(task);

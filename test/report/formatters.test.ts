@@ -58,6 +58,7 @@ const CONTEXT: ReportContext = {
   bundle: { hash: 'sha256-0123456789abcdef' },
   schemaVersion: 1,
   inputErrors: [{ file: 'batch/missing.ndjson', code: 'SCRUB_ERR_INPUT_UNREADABLE', message: 'The file does not exist.' }],
+  data: [{ table: 'icd10cm', release: 'fy2026', effective: '2025-10-01', sourceFiles: [{ name: 'icd10cm_order_2026.txt', sha256: 'ab'.repeat(32) }] }],
 };
 
 function summaryOf(results: ScrubResult[]): FinalSummary {
@@ -90,7 +91,7 @@ describe('ndjson formatter', () => {
       .map((line) => JSON.parse(line) as unknown);
     expect(lines).toHaveLength(results.length + 1);
     expect(lines.slice(0, -1)).toEqual(results);
-    expect(lines.at(-1)).toEqual({ summary: summaryOf(results), inputErrors: CONTEXT.inputErrors });
+    expect(lines.at(-1)).toEqual({ summary: summaryOf(results), inputErrors: CONTEXT.inputErrors, data: CONTEXT.data });
   });
 
   it('writes every result, also when quiet, and no header', () => {
@@ -104,13 +105,14 @@ describe('json formatter', () => {
     it(`writes one valid document for ${results.length} result(s) that round-trips them`, () => {
       const text = render(formatters.json, results);
       const doc = JSON.parse(text) as Record<string, unknown>;
-      expect(Object.keys(doc)).toEqual(['schemaVersion', 'engine', 'bundle', 'results', 'inputErrors', 'summary']);
+      expect(Object.keys(doc)).toEqual(['schemaVersion', 'engine', 'bundle', 'results', 'inputErrors', 'data', 'summary']);
       expect(doc).toEqual({
         schemaVersion: 1,
         engine: { name: 'claimscrub', version: '0.1.0' },
         bundle: { hash: 'sha256-0123456789abcdef' },
         results,
         inputErrors: CONTEXT.inputErrors,
+        data: CONTEXT.data,
         summary: summaryOf(results),
       });
     });

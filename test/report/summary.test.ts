@@ -292,3 +292,20 @@ describe('summary', () => {
     for (const value of phi) expect(text).not.toContain(value);
   });
 });
+
+describe('checks skipped for lack of reference data', () => {
+  it('counts claims per table, merges across partial summaries, and lists nothing when no check was skipped', () => {
+    const skipped = { ...result('A', []), dataMissing: ['icd10cm'] };
+    const partA = emptySummary();
+    addToSummary(partA, skipped, {});
+    addToSummary(partA, result('B', []), {});
+    const partB = emptySummary();
+    addToSummary(partB, { ...skipped, claimId: 'C' }, {});
+    mergeSummaries(partA, partB);
+    expect(finalizeSummary(partA).dataMissing).toEqual([{ key: 'icd10cm', count: 2 }]);
+    expect(finalizeSummary(partB).dataMissing).toEqual([{ key: 'icd10cm', count: 1 }]);
+    const none = emptySummary();
+    addToSummary(none, result('D', []), {});
+    expect(finalizeSummary(none).dataMissing).toEqual([]);
+  });
+});

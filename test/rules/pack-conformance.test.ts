@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDataDir } from '../helpers/reference-data.js';
 import { CompiledPack } from '../../engine/rules/bundle.js';
 import { createEvaluationContext, enterLine } from '../../engine/rules/compile/index.js';
 import { loadRulePack } from '../../engine/rules/pack.js';
@@ -12,6 +13,8 @@ import { ROOT } from '../helpers/cli.js';
 const pack = await loadRulePack({ rulesDirs: [path.join(ROOT, 'rules')], payersDir: path.join(ROOT, 'payers') });
 const compiled = new CompiledPack(pack);
 const policies = [undefined, ...pack.policies];
+const testData = await createTestDataDir();
+afterAll(() => testData.remove());
 
 const DAMAGE: ((value: unknown) => unknown)[] = [
   () => null,
@@ -58,6 +61,7 @@ describe('bundled rules: compiled code against json-rules-engine', () => {
       for (const policy of policies) {
         const bundle = compiled.bundleForPolicy(policy);
         const context = createEvaluationContext(claim);
+        context.data = testData.data;
         const lines = (claim as { serviceLines?: unknown }).serviceLines;
         const targets: { line: unknown; index: number }[] = [{ line: undefined, index: -1 }];
         if (Array.isArray(lines)) lines.forEach((line, index) => targets.push({ line, index }));
@@ -73,6 +77,7 @@ describe('bundled rules: compiled code against json-rules-engine', () => {
                 line: target.line,
                 lineIndex: target.index,
                 params: active.params,
+                data: testData.data,
               }),
             );
             evaluations++;

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CompiledPack } from '../../engine/rules/bundle.js';
 import { loadRulePack } from '../../engine/rules/pack.js';
 import { FixtureClaims, loadRuleTests, runRuleTestCase } from '../../engine/rules/rule-tester.js';
+import { createTestDataDir } from '../helpers/reference-data.js';
 
 // The generic runner for every rule's <id>.test.yaml (ESLint RuleTester style, Semgrep layout).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -11,6 +12,9 @@ const pack = await loadRulePack({ rulesDirs: [path.join(root, 'rules')], payersD
 const { files, problems } = await loadRuleTests(pack);
 const compiled = new CompiledPack(pack);
 const fixtures = new FixtureClaims(path.join(root, 'fixtures'));
+// Rules that check reference tables run against hand-written excerpts of the official files.
+const testData = await createTestDataDir();
+afterAll(() => testData.remove());
 
 describe('rule test files', () => {
   it('exist and are valid for every rule', () => {
@@ -24,7 +28,7 @@ for (const file of files) {
     for (const kind of ['valid', 'invalid'] as const) {
       for (const testCase of file[kind]) {
         it(`${kind}: ${testCase.name}`, async () => {
-          const outcome = await runRuleTestCase(compiled, fixtures, file, kind, testCase);
+          const outcome = await runRuleTestCase(compiled, fixtures, file, kind, testCase, testData.data);
           expect(outcome.failure ?? 'passed').toBe('passed');
         });
       }

@@ -3,14 +3,14 @@ import type { FinalSummary } from '../summary.js';
 import type { Formatter, ReportContext, ResultFormatOptions } from './types.js';
 
 /**
- * One JSON document: `{ schemaVersion, engine, bundle, results, inputErrors, summary }`,
+ * One JSON document: `{ schemaVersion, engine, bundle, results, inputErrors, data, summary }`,
  * written in three parts so that 1M results are never held at once.
  *
  * - header: `{"schemaVersion":1,"engine":{...},"bundle":{...},"results":[`
  * - result: `\n{...}` for the result at index 0 and `,\n{...}` for every later one: the comma
  *   goes before a result, never after, so neither the header nor the footer needs to know how
  *   many results there are, and nothing is shared between the threads that format them.
- * - footer: `\n],"inputErrors":[...],"summary":{...}}` and a newline.
+ * - footer: `\n],"inputErrors":[...],"data":[...],"summary":{...}}` and a newline.
  *
  * Every result is written, whatever `quiet` says: the document is the complete record a
  * pipeline reads, and a skipped result would leave the commas wrong.
@@ -31,7 +31,7 @@ export const jsonFormatter: Formatter = {
   },
 
   footer(summary: FinalSummary, context: ReportContext): string {
-    return `\n],"inputErrors":${JSON.stringify(inputErrorsOf(context))},"summary":${JSON.stringify(summary)}}\n`;
+    return `\n],"inputErrors":${JSON.stringify(inputErrorsOf(context))},"data":${JSON.stringify(context.data ?? [])},"summary":${JSON.stringify(summary)}}\n`;
   },
 };
 

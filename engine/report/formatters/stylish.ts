@@ -118,6 +118,22 @@ export const stylishFormatter: Formatter = {
       out.push(...table('Top procedure codes by line edits', summary.editsByProcedureCode, TOP_KEYS, color));
     }
 
+    if (summary.dataMissing.length > 0) {
+      out.push('', paint('Checks skipped for lack of reference data', color, 'bold', 'yellow'));
+      for (const entry of summary.dataMissing) {
+        out.push(
+          `  ${safe(entry.key)}: ${plural(entry.count, 'claim')} not checked, no installed release covers their dates of service (claimscrub data status)`,
+        );
+      }
+    }
+    if ((context.data ?? []).length > 0) {
+      out.push('', paint('Reference data', color, 'bold'));
+      for (const release of context.data ?? []) {
+        const span = release.until === undefined ? `from ${release.effective}` : `${release.effective} to before ${release.until}`;
+        out.push(`  ${safe(release.table)} ${safe(release.release)}  (dates of service ${span})`);
+      }
+    }
+
     if (context.inputErrors.length > 0) {
       out.push('', paint(`Input errors (${formatCount(context.inputErrors.length)})`, color, 'bold', 'red'));
       for (const error of context.inputErrors)

@@ -9,6 +9,17 @@ export interface ReportContext {
   schemaVersion: number;
   /** Input files, or parts of them, that yielded no claims, with the error code (ERROR_CODES) and message. */
   inputErrors: { file: string; code: string; message: string }[];
+  /** The reference data releases loaded for the scrub, so that a re-scrub can be reproduced. */
+  data?: DataReleaseInfo[];
+}
+
+export interface DataReleaseInfo {
+  table: string;
+  release: string;
+  effective: string;
+  /** The first date of service it no longer applies to, when a later release is installed. */
+  until?: string;
+  sourceFiles: { name: string; sha256: string }[];
 }
 
 export interface FormatOptions {

@@ -2,6 +2,7 @@
  * What a compiled condition reads: the input facts and the caches of computed facts.
  */
 import { computedFacts, type FactContext } from '../../checks/registry.js';
+import type { DataKind, ReferenceData } from '../../data/types.js';
 
 export interface EvaluationContext {
   /** The whole claim, as parsed (it may be malformed). */
@@ -16,6 +17,10 @@ export interface EvaluationContext {
   claimFacts: FactCache;
   /** Computed line-scope facts: reset for every line. */
   lineFacts: FactCache;
+  /** Reference tables for facts that need them. */
+  data: ReferenceData | undefined;
+  /** Tables a fact found no release for, on this claim. */
+  dataGaps: Set<DataKind>;
 }
 
 const FACT_NAMES = [...computedFacts.keys()];
@@ -72,7 +77,7 @@ const NO_PARAMS: Record<string, unknown> = Object.freeze({}) as Record<string, u
 
 /** A context for one claim, positioned for claim-scope rules (no line). Always the same shape. */
 export function createEvaluationContext(claim: unknown, params: Record<string, unknown> = NO_PARAMS): EvaluationContext {
-  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache() };
+  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache(), data: undefined, dataGaps: new Set() };
 }
 
 /** Moves the context to service line `lineIndex` (forgetting the previous line's computed facts). */
@@ -93,6 +98,7 @@ export function leaveLine(context: EvaluationContext): void {
 export function resetEvaluationContext(context: EvaluationContext, claim: unknown): void {
   context.claim = claim;
   context.claimFacts.clear();
+  if (context.dataGaps.size > 0) context.dataGaps.clear();
   leaveLine(context);
 }
 
