@@ -1,0 +1,31 @@
+/** Reference data: importers, the data directory, and the loaded tables the engine consults. */
+export * from './types.js';
+export {
+  DEFAULT_DATA_DIR,
+  MANIFEST_FILE,
+  checkInstallable,
+  installRelease,
+  isDataKind,
+  listReleases,
+  loadReferenceData,
+  manifestProblems,
+  releaseDir,
+  releaseNameProblem,
+  type InstallOptions,
+  type InstallResult,
+  type InstalledRelease,
+  type ReleaseContent,
+} from './store.js';
+export { coverage, createReleaseSet, dayBefore } from './release-set.js';
+export { formatProblem, rowProblemToScrub, type RowProblem } from './problems.js';
+export {
+  ICD10CM_DOTLESS_CODE,
+  OrderFileParser,
+  parseOrderFile,
+  parseOrderText,
+  type OrderFileContent,
+  type OrderRow,
+  type ParsedOrderFile,
+} from './icd10cm/parse-order-file.js';
+export { ICD10CM_TABLE_FILE, buildIcd10cmTables, createIcd10cmTable, loadIcd10cmTable, type Icd10cmCounts } from './icd10cm/table.js';
+export { importIcd10cm, type Icd10cmImportRequest, type Icd10cmImportResult } from './icd10cm/import.js';

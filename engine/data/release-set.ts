@@ -1,0 +1,49 @@
+import { isIsoDate } from '../model/dates.js';
+import type { LoadedRelease, ReleaseManifest, ReleaseSet } from './types.js';
+
+/**
+ * Releases of one kind, sorted by effective date: each applies from its effective date until the
+ * next one's. Throws when two releases take effect on the same date (the loader reports and drops
+ * such duplicates before it gets here).
+ */
+export function createReleaseSet<Table>(releases: Iterable<{ manifest: ReleaseManifest; table: Table }>): ReleaseSet<Table> {
+  const sorted = [...releases].sort((a, b) => (a.manifest.effective < b.manifest.effective ? -1 : a.manifest.effective > b.manifest.effective ? 1 : 0));
+  const loaded: LoadedRelease<Table>[] = sorted.map((release, i) => {
+    const next = sorted[i + 1];
+    if (next !== undefined && next.manifest.effective === release.manifest.effective) {
+      throw new Error(`releases ${release.manifest.release} and ${next.manifest.release} both take effect on ${release.manifest.effective}`);
+    }
+    return next === undefined ? { manifest: release.manifest, table: release.table } : { manifest: release.manifest, until: next.manifest.effective, table: release.table };
+  });
+  const effective = loaded.map((release) => release.manifest.effective);
+  return Object.freeze({
+    releases: Object.freeze(loaded),
+    releaseFor(dateOfService: string): LoadedRelease<Table> | undefined {
+      if (!isIsoDate(dateOfService)) return undefined;
+      // The last release whose effective date is on or before the date of service.
+      let low = 0;
+      let high = effective.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((effective[middle] as string) <= dateOfService) low = middle + 1;
+        else high = middle;
+      }
+      return low === 0 ? undefined : loaded[low - 1];
+    },
+  });
+}
+
+/** The day before a YYYY-MM-DD date. */
+export function dayBefore(date: string): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const value = new Date(Date.UTC(year, month - 1, day - 1));
+  value.setUTCFullYear(year, month - 1, day - 1);
+  return value.toISOString().slice(0, 10);
+}
+
+/** The dates of service a release covers: its first and last date (undefined: open-ended), and in words. */
+export function coverage(effective: string, until: string | undefined): { from: string; to: string | undefined; text: string } {
+  if (until === undefined) return { from: effective, to: undefined, text: `from ${effective} on` };
+  const to = dayBefore(until);
+  return { from: effective, to, text: `${effective} to ${to}` };
+}
