@@ -55,8 +55,9 @@ try {
   const release = report.releases[0] ?? {};
   check('installed releases', report.releases.map((r) => `${r.kind}/${r.release}`), [`icd10cm/${RELEASE}`]);
   check('effective', release.effective, EFFECTIVE);
-  check('until', release.until, null);
-  check('covers', release.covers?.text, `from ${EFFECTIVE} on`);
+  // The FY2021 January release covers dates of service up to the end of FY2021.
+  check('until', release.until, '2021-10-01');
+  check('covers', release.covers?.text, `${EFFECTIVE} to 2021-09-30`);
   check('counts', release.counts, EXPECTED);
   const sha256 = createHash('sha256').update(readFileSync(SOURCE)).digest('hex');
   check('source file sha256', release.sourceFiles?.[0]?.sha256, sha256);

@@ -5,17 +5,19 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ScrubError, type ScrubProblem } from '../errors.js';
 import { importIcd10cm } from '../data/icd10cm/import.js';
 import { formatProblem } from '../data/problems.js';
-import { coverage } from '../data/release-set.js';
+import { RELEASE_PERIOD_END, coverage, coveredUntil } from '../data/release-set.js';
 import { DEFAULT_DATA_DIR, isDataKind, listReleases, loadReferenceData, releaseNameProblem, type InstalledRelease } from '../data/store.js';
-import { DATA_KINDS } from '../data/types.js';
+import { DATA_KINDS, type ReleaseManifest } from '../data/types.js';
 import { isIsoDate } from '../model/dates.js';
-import { EXIT, type CommandIo } from './scrub-command.js';
+import { EXIT } from './exit.js';
+import type { CommandIo } from './scrub-command.js';
 
 export const DATA_USAGE = `Usage: claimscrub data <command> [options]
 
 Official reference data (ICD-10-CM for now) imported into a data directory, one folder per
 release. Each release applies to dates of service from its effective date until the next release
-of the same kind takes effect.
+of the same kind takes effect, and never past the end of its period (for ICD-10-CM, September 30
+of its fiscal year): dates no release covers are not checked, and reports say so.
 
 Commands:
   import icd10cm ORDER_FILE [TABULAR_XML]   import an ICD-10-CM release from its order file
@@ -170,10 +172,10 @@ async function importCommand(argv: string[], io: CommandIo): Promise<number> {
     `Imported ${manifest.kind} release ${manifest.release} (effective ${manifest.effective}) into ${result.dir}`,
     `  counts    ${describeCounts(manifest.counts)}`,
     ...manifest.sourceFiles.map((f) => `  source    ${f.name} (${number.format(f.bytes)} bytes, sha256 ${f.sha256})`),
-    `  covers    dates of service ${coverage(manifest.effective, next?.manifest.effective).text}`,
+    `  covers    dates of service ${coverage(manifest.effective, untilOf(manifest, next?.manifest)).text}`,
   ];
   if (previous !== undefined) {
-    lines.push(`  before    ${previous.manifest.release} now covers ${coverage(previous.manifest.effective, manifest.effective).text}`);
+    lines.push(`  before    ${previous.manifest.release} now covers ${coverage(previous.manifest.effective, untilOf(previous.manifest, manifest)).text}`);
   }
   if (result.replaced) lines.push(`  replaced  the release of the same name installed before (--force)`);
   lines.push(`  time      ${number.format(result.lines)} lines read in ${Math.round(result.parseMs)} ms; ${Math.round(totalMs)} ms in all`);
@@ -234,7 +236,7 @@ async function statusCommand(argv: string[], io: CommandIo): Promise<number> {
   }
   const releases: StatusRelease[] = listing.releases.map((installed) => {
     const { manifest } = installed;
-    const until = nextOf(listing.releases, installed)?.manifest.effective;
+    const until = untilOf(manifest, nextOf(listing.releases, installed)?.manifest);
     const covers = coverage(manifest.effective, until);
     return {
       kind: manifest.kind,
@@ -311,4 +313,9 @@ export async function dataCommand(argv: string[], io: CommandIo): Promise<number
       io.stderr.write(`claimscrub data: unknown command "${subcommand}" [SCRUB_ERR_USAGE]\n\n${DATA_USAGE}\n`);
       return EXIT.error;
   }
+}
+
+/** The first date of service a release no longer covers: the next release, or the end of its period. */
+function untilOf(manifest: ReleaseManifest, next: ReleaseManifest | undefined): string | undefined {
+  return coveredUntil(manifest.effective, next?.effective, RELEASE_PERIOD_END[manifest.kind]);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { scrubCommand, EXIT } from './scrub-command.js';
-import { dataCommand } from './data-command.js';
 import { ENGINE } from '../package-info.js';
+import { EXIT } from './exit.js';
+
+// Commands load on use: `data` need not load the scrub engine, nor `scrub` the importers.
 
 const USAGE = `claimscrub ${ENGINE.version}: scrub professional claims before they go to the payer.
 
@@ -18,9 +19,9 @@ async function main(argv: string[]): Promise<number> {
   const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
   switch (command) {
     case 'scrub':
-      return scrubCommand(rest, io);
+      return (await import('./scrub-command.js')).scrubCommand(rest, io);
     case 'data':
-      return dataCommand(rest, io);
+      return (await import('./data-command.js')).dataCommand(rest, io);
     case '--version':
     case '-v':
       process.stdout.write(`${ENGINE.version}\n`);

@@ -9,8 +9,9 @@ import { STDIN, defaultThreads, runBatch } from '../runtime/batch.js';
 import type { LevelWithSilent } from 'pino';
 import { loadReferenceData, DEFAULT_DATA_DIR } from '../data/store.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from '../package-info.js';
+import { EXIT } from './exit.js';
 
-export const EXIT = { ok: 0, claimsFailed: 1, error: 2 } as const;
+export { EXIT };
 
 export const SCRUB_USAGE = `Usage: claimscrub scrub [options] [files...]
 

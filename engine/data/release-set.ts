@@ -1,19 +1,25 @@
 import { isIsoDate } from '../model/dates.js';
-import type { LoadedRelease, ReleaseManifest, ReleaseSet } from './types.js';
+import type { DataKind, LoadedRelease, ReleaseManifest, ReleaseSet } from './types.js';
 
 /**
  * Releases of one kind, sorted by effective date: each applies from its effective date until the
- * next one's. Throws when two releases take effect on the same date (the loader reports and drops
- * such duplicates before it gets here).
+ * next one's, and never past `endOf(effective)` when given: a code set's release covers its own
+ * period only, so a missing newer release leaves dates uncovered (checks skipped and reported)
+ * instead of checking them against old codes. Throws when two releases take effect on the same
+ * date (the loader reports and drops such duplicates before it gets here).
  */
-export function createReleaseSet<Table>(releases: Iterable<{ manifest: ReleaseManifest; table: Table }>): ReleaseSet<Table> {
+export function createReleaseSet<Table>(
+  releases: Iterable<{ manifest: ReleaseManifest; table: Table }>,
+  endOf?: (effective: string) => string,
+): ReleaseSet<Table> {
   const sorted = [...releases].sort((a, b) => (a.manifest.effective < b.manifest.effective ? -1 : a.manifest.effective > b.manifest.effective ? 1 : 0));
   const loaded: LoadedRelease<Table>[] = sorted.map((release, i) => {
     const next = sorted[i + 1];
     if (next !== undefined && next.manifest.effective === release.manifest.effective) {
       throw new Error(`releases ${release.manifest.release} and ${next.manifest.release} both take effect on ${release.manifest.effective}`);
     }
-    return next === undefined ? { manifest: release.manifest, table: release.table } : { manifest: release.manifest, until: next.manifest.effective, table: release.table };
+    const until = coveredUntil(release.manifest.effective, next?.manifest.effective, endOf);
+    return until === undefined ? { manifest: release.manifest, table: release.table } : { manifest: release.manifest, until, table: release.table };
   });
   const effective = loaded.map((release) => release.manifest.effective);
   return Object.freeze({
@@ -28,9 +34,16 @@ export function createReleaseSet<Table>(releases: Iterable<{ manifest: ReleaseMa
         if ((effective[middle] as string) <= dateOfService) low = middle + 1;
         else high = middle;
       }
-      return low === 0 ? undefined : loaded[low - 1];
+      const release = low === 0 ? undefined : loaded[low - 1];
+      return release !== undefined && (release.until === undefined || dateOfService < release.until) ? release : undefined;
     },
   });
+}
+
+/** The first date of service a release no longer covers: the next release, or the end of its period. */
+export function coveredUntil(effective: string, nextEffective: string | undefined, endOf?: (effective: string) => string): string | undefined {
+  const candidates = [nextEffective, endOf?.(effective)].filter((date): date is string => date !== undefined).sort();
+  return candidates[0];
 }
 
 /** The day before a YYYY-MM-DD date. */
@@ -47,3 +60,16 @@ export function coverage(effective: string, until: string | undefined): { from: 
   const to = dayBefore(until);
   return { from: effective, to, text: `${effective} to ${to}` };
 }
+
+/**
+ * ICD-10-CM releases belong to a federal fiscal year, which ends on September 30: a release (the
+ * October one, or a January or April update) covers dates of service up to then at most.
+ */
+export function icd10cmReleaseEnd(effective: string): string {
+  const year = Number(effective.slice(0, 4));
+  const month = Number(effective.slice(5, 7));
+  return `${month >= 10 ? year + 1 : year}-10-01`;
+}
+
+/** How long a release of each kind can apply at most, whatever is installed after it. */
+export const RELEASE_PERIOD_END: Readonly<Record<DataKind, (effective: string) => string>> = { icd10cm: icd10cmReleaseEnd };

@@ -11,7 +11,7 @@ import { isIsoDate } from '../model/dates.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 import { loadIcd10cmTable } from './icd10cm/table.js';
 import { dataError, problemsOf, scrubProblem } from './problems.js';
-import { createReleaseSet } from './release-set.js';
+import { RELEASE_PERIOD_END, createReleaseSet } from './release-set.js';
 import { DATA_KINDS, type DataKind, type Icd10cmTable, type ReferenceData, type ReleaseManifest, type SourceFile } from './types.js';
 
 /** The data directory when none is given: `data/` in the package root. */
@@ -287,7 +287,7 @@ export async function loadReferenceData(dataDir: string = DEFAULT_DATA_DIR): Pro
     }),
   );
   for (const release of loaded) if (release !== undefined) icd10cm.push(release);
-  return { data: { icd10cm: createReleaseSet(icd10cm) }, problems };
+  return { data: { icd10cm: createReleaseSet(icd10cm, RELEASE_PERIOD_END.icd10cm) }, problems };
 }
 
 /** Keeps one release per effective date (the last imported), reporting the others. */

@@ -41,7 +41,7 @@ describe('scrubbing with reference data', () => {
     expect(report.summary.dataMissing).toEqual([{ key: 'icd10cm', count: 1 }]);
     expect(report.data.map((r: { release: string; effective: string; until?: string }) => [r.release, r.effective, r.until])).toEqual([
       ['fy2025-excerpt', '2024-10-01', '2025-10-01'],
-      ['fy2026-excerpt', '2025-10-01', undefined],
+      ['fy2026-excerpt', '2025-10-01', '2026-10-01'],
     ]);
     expect(report.data[0].sourceFiles[0].sha256).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -84,7 +84,7 @@ describe('claimscrub data import', () => {
     expect(result.stdout).toMatch(`Imported icd10cm release 2025 (effective 2024-10-01) into ${path.join(dir, 'icd10cm', '2025')}`);
     expect(result.stdout).toMatch(/counts\s+39 codes: 24 billable, 15 headers/);
     expect(result.stdout).toContain(`order-2025-excerpt.txt (${readFileSync(ORDER_2025).length.toLocaleString('en-US')} bytes, sha256 ${sha256(ORDER_2025)})`);
-    expect(result.stdout).toMatch(/covers\s+dates of service from 2024-10-01 on/);
+    expect(result.stdout).toMatch(/covers\s+dates of service 2024-10-01 to 2025-09-30/); // FY2025 ends September 30
     expect(existsSync(path.join(dir, 'icd10cm', '2025', 'manifest.json'))).toBe(true);
 
     const next = importFixture(dir, ORDER_2026, '2026', EFFECTIVE_2026);
@@ -174,8 +174,8 @@ describe('claimscrub data status', () => {
     expect(first).toMatch(/counts\s+39 codes: 24 billable, 15 headers/);
     expect(first).toContain(`sha256 ${sha256(ORDER_2025)}`);
     expect(second).toMatch(/^icd10cm 2026\n/);
-    expect(second).toMatch(/until\s+open/);
-    expect(second).toMatch(/covers\s+dates of service from 2025-10-01 on/);
+    expect(second).toMatch(/until\s+2026-10-01/);
+    expect(second).toMatch(/covers\s+dates of service 2025-10-01 to 2026-09-30/);
     expect(second).toMatch(/counts\s+40 codes: 24 billable, 16 headers/);
   });
 
@@ -197,7 +197,7 @@ describe('claimscrub data status', () => {
         tables: ['codes.txt'],
         dir: path.join(dir, 'icd10cm', '2025'),
       }),
-      expect.objectContaining({ release: '2026', effective: '2025-10-01', until: null, covers: { from: '2025-10-01', to: null, text: 'from 2025-10-01 on' } }),
+      expect.objectContaining({ release: '2026', effective: '2025-10-01', until: '2026-10-01', covers: { from: '2025-10-01', to: '2026-09-30', text: '2025-10-01 to 2026-09-30' } }),
     ]);
   });
 

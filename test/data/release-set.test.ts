@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importIcd10cm } from '../../engine/data/icd10cm/import.js';
 import { createIcd10cmTable } from '../../engine/data/icd10cm/table.js';
-import { coverage, createReleaseSet, dayBefore } from '../../engine/data/release-set.js';
+import { coverage, createReleaseSet, dayBefore, icd10cmReleaseEnd } from '../../engine/data/release-set.js';
 import { loadReferenceData } from '../../engine/data/store.js';
 import type { Icd10cmTable, ReferenceData, ReleaseManifest } from '../../engine/data/types.js';
 import { EFFECTIVE_2025, EFFECTIVE_2026, ORDER_2025, ORDER_2026, temporaryDir } from './helpers.js';
@@ -88,8 +88,14 @@ describe('release selection over imported excerpts: a code added, a code deleted
   it('loads both releases in date order with until', () => {
     expect(data.icd10cm.releases.map((r) => [r.manifest.release, r.manifest.effective, r.until])).toEqual([
       ['2025', '2024-10-01', '2025-10-01'],
-      ['2026', '2025-10-01', undefined],
+      ['2026', '2025-10-01', '2026-10-01'],
     ]);
+  });
+
+  it('never applies a release past the end of its fiscal year, even with no newer release installed', () => {
+    expect(data.icd10cm.releaseFor('2026-09-30')?.manifest.release).toBe('2026');
+    expect(data.icd10cm.releaseFor('2026-10-01')).toBeUndefined();
+    expect(data.icd10cm.releaseFor('2031-01-01')).toBeUndefined();
   });
 
   it('R10A1, added in 2026: unknown on 2025-09-30, billable from 2025-10-01', () => {
@@ -109,5 +115,14 @@ describe('release selection over imported excerpts: a code added, a code deleted
       expect(status(date, 'E11')).toBe('header');
     }
     expect(data.icd10cm.releaseFor('2024-09-30')).toBeUndefined();
+  });
+});
+
+describe('the ICD-10-CM fiscal year', () => {
+  it('ends a release on the next October 1', () => {
+    expect(icd10cmReleaseEnd('2024-10-01')).toBe('2025-10-01');
+    expect(icd10cmReleaseEnd('2021-01-01')).toBe('2021-10-01');
+    expect(icd10cmReleaseEnd('2025-04-01')).toBe('2025-10-01');
+    expect(icd10cmReleaseEnd('2025-09-30')).toBe('2025-10-01');
   });
 });
