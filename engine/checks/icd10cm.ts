@@ -13,44 +13,69 @@ export interface Icd10cmCheck {
   releases: string[];
 }
 
+const NOTHING_FOUND: Icd10cmCheck = Object.freeze({ invalid: [], notBillable: [], releases: [] }) as unknown as Icd10cmCheck;
+
+function isCheckable(diagnosis: unknown): diagnosis is { code: string } {
+  const code = field(diagnosis, 'code');
+  return typeof code === 'string' && ICD10CM_SHAPE.test(code) && field(diagnosis, 'codeSet') !== 'icd9cm';
+}
+
+/** Whether the line points to the diagnosis at 1-based position `position`. */
+function pointsTo(line: unknown, position: number): boolean {
+  const pointers = field(line, 'diagnosisPointers');
+  return Array.isArray(pointers) && pointers.includes(position);
+}
+
 /**
  * Checks each ICD-10-CM diagnosis against the release in effect on the dates of service of the
  * lines that point to it (the claim's first date of service when no line does). A date no
- * installed release covers is skipped and reported as a data gap, never guessed.
+ * installed release covers is skipped and reported as a data gap, never guessed. Runs for every
+ * claim, so the common cases (no release installed, nothing wrong) allocate nothing.
  */
 function checkIcd10cm(context: FactContext): Icd10cmCheck {
-  const result: Icd10cmCheck = { invalid: [], notBillable: [], releases: [] };
   const diagnoses = arrayOrEmpty(field(context.claim, 'diagnoses'));
-  if (diagnoses.length === 0) return result;
-  const datesByDiagnosis: Set<string>[] = diagnoses.map(() => new Set());
-  let earliest: string | undefined;
-  for (const line of arrayOrEmpty(field(context.claim, 'serviceLines'))) {
-    const date = field(line, 'serviceDate');
-    if (!isIsoDate(date)) continue;
-    if (earliest === undefined || date < earliest) earliest = date;
-    for (const pointer of arrayOrEmpty(field(line, 'diagnosisPointers'))) {
-      if (typeof pointer === 'number' && Number.isInteger(pointer)) datesByDiagnosis[pointer - 1]?.add(date);
-    }
-  }
+  if (!diagnoses.some(isCheckable)) return NOTHING_FOUND;
+  const lines = arrayOrEmpty(field(context.claim, 'serviceLines'));
   const releases = context.data?.icd10cm;
+  if (releases === undefined || releases.releases.length === 0) {
+    if (lines.some((line) => isIsoDate(field(line, 'serviceDate')))) context.dataGaps?.add('icd10cm');
+    return NOTHING_FOUND;
+  }
+  let earliest: string | undefined;
+  for (const line of lines) {
+    const date = field(line, 'serviceDate');
+    if (isIsoDate(date) && (earliest === undefined || date < earliest)) earliest = date;
+  }
+  if (earliest === undefined) return NOTHING_FOUND;
+
+  let result: Icd10cmCheck | undefined;
   const used = new Set<string>();
-  diagnoses.forEach((diagnosis, index) => {
-    const code = field(diagnosis, 'code');
-    if (typeof code !== 'string' || !ICD10CM_SHAPE.test(code) || field(diagnosis, 'codeSet') === 'icd9cm') return;
-    const dates = datesByDiagnosis[index]?.size ? datesByDiagnosis[index] : earliest === undefined ? undefined : new Set([earliest]);
-    const dotless = code.replace('.', '');
-    for (const date of dates ?? []) {
-      const release = releases?.releaseFor(date);
-      if (!release) {
-        context.dataGaps?.add('icd10cm');
-        continue;
-      }
-      used.add(`${release.manifest.release} (effective ${release.manifest.effective})`);
-      const status = release.table.status(dotless);
-      if (status === undefined && !result.invalid.includes(code)) result.invalid.push(code);
-      if (status === 'header' && !result.notBillable.includes(code)) result.notBillable.push(code);
+  const check = (code: string, date: string) => {
+    const release = releases.releaseFor(date);
+    if (!release) {
+      context.dataGaps?.add('icd10cm');
+      return;
     }
+    used.add(`${release.manifest.release} (effective ${release.manifest.effective})`);
+    const status = release.table.status(code.replace('.', ''));
+    if (status === 'billable') return;
+    result ??= { invalid: [], notBillable: [], releases: [] };
+    const list = status === undefined ? result.invalid : result.notBillable;
+    if (!list.includes(code)) list.push(code);
+  };
+  diagnoses.forEach((diagnosis, index) => {
+    if (!isCheckable(diagnosis)) return;
+    let pointed = false;
+    for (const line of lines) {
+      const date = field(line, 'serviceDate');
+      if (isIsoDate(date) && pointsTo(line, index + 1)) {
+        pointed = true;
+        check(diagnosis.code, date);
+      }
+    }
+    if (!pointed) check(diagnosis.code, earliest as string);
   });
+  if (!result) return NOTHING_FOUND;
   result.releases = [...used].sort();
   return result;
 }
