@@ -10,7 +10,49 @@ function earliestServiceDate({ claim }: FactContext): string | undefined {
   return earliest;
 }
 
+/** Dollars to whole cents, or undefined for anything but a finite number. */
+function cents(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 100) : undefined;
+}
+
 export const FACTS: readonly FactDefinition[] = [
+  {
+    name: 'lineChargesMinusTotalCents',
+    scope: 'claim',
+    description:
+      "The sum of the line charges minus the claim's total charge, in whole cents; absent when the total or any line charge is not a number.",
+    compute: ({ claim }) => {
+      const total = cents(field(claim, 'totalCharge'));
+      const lines = field(claim, 'serviceLines');
+      if (total === undefined || !Array.isArray(lines) || lines.length === 0) return undefined;
+      let sum = 0;
+      for (const line of lines) {
+        const charge = cents(field(line, 'charge'));
+        if (charge === undefined) return undefined;
+        sum += charge;
+      }
+      return sum - total;
+    },
+  },
+  {
+    name: 'diagnosisCodeSets',
+    scope: 'claim',
+    description: "The code set of each diagnosis in order: icd10cm (the default) or icd9cm, from the HI qualifier.",
+    compute: ({ claim }) =>
+      arrayOrEmpty(field(claim, 'diagnoses')).map((diagnosis) => {
+        const codeSet = field(diagnosis, 'codeSet');
+        return typeof codeSet === 'string' ? codeSet : 'icd10cm';
+      }),
+  },
+  {
+    name: 'lineRepeatedModifiers',
+    scope: 'line',
+    description: "The current line's modifiers that appear more than once on it (each listed once).",
+    compute: ({ line }) => {
+      const modifiers = arrayOrEmpty(field(line, 'modifiers'));
+      return modifiers.filter((modifier, index) => typeof modifier === 'string' && modifiers.indexOf(modifier) !== index).filter((modifier, index, list) => list.indexOf(modifier) === index);
+    },
+  },
   {
     name: 'earliestServiceDate',
     scope: 'claim',
