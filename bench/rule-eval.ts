@@ -6,16 +6,16 @@
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { computedFacts } from '../engine/checks/registry.js';
+import { earliestServiceDate } from '../engine/checks/facts.js';
+import { field } from '../engine/checks/values.js';
 import { BUNDLED_RULE_PACK } from '../engine/index.js';
 import { CompiledPack, type ActiveRule, type RuleBundle } from '../engine/rules/bundle.js';
-import { createEvaluationContext, enterLine, resetEvaluationContext } from '../engine/rules/compile/index.js';
+import { createEvaluationContext, enterLine, readFact, resetEvaluationContext } from '../engine/rules/compile/index.js';
 import { loadRulePack } from '../engine/rules/pack.js';
 import { createReferenceEvaluator, type ReferenceContext } from '../engine/rules/reference.js';
 import { appliesOn, runBundle } from '../engine/runtime/scrub-claim.js';
 import { fmtInt, fmtNum, fmtRatio, median, say, table, warn } from './util.js';
 
-const earliestServiceDate = computedFacts.get('earliestServiceDate');
 
 /** json-rules-engine evaluations run untimed before the timed pass. */
 const JRE_WARM_UP = 2000;
@@ -67,9 +67,6 @@ async function readClaims(file: string, count: number): Promise<{ claims: unknow
   return { claims, linesRead };
 }
 
-function field(value: unknown, name: string): unknown {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
-}
 
 interface Evaluation {
   active: ActiveRule;
@@ -82,14 +79,16 @@ interface Evaluation {
 function* evaluations(work: readonly Work[]): Generator<Evaluation> {
   for (const { claim, bundle, lines } of work) {
     if (bundle.claimRules.length > 0) {
-      const claimDate = earliestServiceDate?.compute({ claim, line: undefined, lineIndex: -1 });
-      for (const active of bundle.claimRules) if (appliesOn(active, claimDate)) yield { active, claim, line: undefined, lineIndex: -1 };
+      for (const active of bundle.claimRules) {
+        if (!active.dated || appliesOn(active, earliestServiceDate({ claim }))) yield { active, claim, line: undefined, lineIndex: -1 };
+      }
     }
     if (bundle.lineRules.length === 0) continue;
     for (let index = 0; index < lines.length; index++) {
       const line = lines[index];
-      const lineDate = field(line, 'serviceDate');
-      for (const active of bundle.lineRules) if (appliesOn(active, lineDate)) yield { active, claim, line, lineIndex: index };
+      for (const active of bundle.lineRules) {
+        if (!active.dated || appliesOn(active, field(line, 'serviceDate'))) yield { active, claim, line, lineIndex: index };
+      }
     }
   }
 }
@@ -101,9 +100,8 @@ function compiledPass(work: readonly Work[], record?: unknown[]): number {
   for (const { claim, bundle, lines } of work) {
     resetEvaluationContext(context, claim);
     if (bundle.claimRules.length > 0) {
-      const claimDate = earliestServiceDate?.compute(context);
       for (const active of bundle.claimRules) {
-        if (!appliesOn(active, claimDate)) continue;
+        if (active.dated && !appliesOn(active, readFact(context, 'earliestServiceDate'))) continue;
         context.params = active.params;
         const result = active.rule.test(context);
         if (record) record.push(result);
@@ -114,9 +112,8 @@ function compiledPass(work: readonly Work[], record?: unknown[]): number {
     for (let index = 0; index < lines.length; index++) {
       const line = lines[index];
       enterLine(context, line, index);
-      const lineDate = field(line, 'serviceDate');
       for (const active of bundle.lineRules) {
-        if (!appliesOn(active, lineDate)) continue;
+        if (active.dated && !appliesOn(active, field(line, 'serviceDate'))) continue;
         context.params = active.params;
         const result = active.rule.test(context);
         if (record) record.push(result);

@@ -7,9 +7,8 @@ import type { ClaimSource, ScrubResult } from './model/index.js';
 import { CompiledPack } from './rules/bundle.js';
 import { loadRulePack, type RulePack, type RulePackLocation } from './rules/pack.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from './package-info.js';
-import { loadReferenceData } from './data/store.js';
-import { ScrubError } from './errors.js';
-import { scrubClaim, unreadableClaimResult, type ScrubEnvironment } from './runtime/scrub-claim.js';
+import { loadReferenceDataForScrub } from './data/store.js';
+import { scrubClaim, scrubParsedItem, type ScrubEnvironment } from './runtime/scrub-claim.js';
 
 export { ENGINE };
 
@@ -51,18 +50,14 @@ export async function createScrubber(location: RulePackLocation | { pack: RulePa
   const pack = 'pack' in location ? location.pack : await loadRulePack(location);
   const compiled = new CompiledPack(pack);
   const environment: ScrubEnvironment = { requireData: options.requireData === true };
-  if (options.dataDir !== undefined) {
-    const { data, problems } = await loadReferenceData(options.dataDir);
-    if (problems.length > 0) throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${problems.length} problem(s) in the reference data directory ${options.dataDir}`, { problems });
-    environment.data = data;
-  }
+  if (options.dataDir !== undefined) environment.data = await loadReferenceDataForScrub(options.dataDir);
   return {
     pack,
     scrubClaim: (claim, source = { file: '<memory>', line: 1 }) => scrubClaim(compiled, claim, source, environment),
     async *scrubStream(input, file = '<stream>', chunkOptions) {
       for await (const chunk of chunkInput(input, file, chunkOptions)) {
         for (const item of parseChunk(chunk)) {
-          yield item.ok ? scrubClaim(compiled, item.value, item.source, environment) : unreadableClaimResult(item.source, item.error);
+          yield scrubParsedItem(compiled, item, environment);
         }
       }
     },

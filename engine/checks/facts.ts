@@ -1,18 +1,14 @@
 import type { FactContext, FactDefinition } from './types.js';
-import { arrayOrEmpty, field, isIsoDate, wholeYearsBetween } from './values.js';
+import { arrayOrEmpty, field, isIsoDate, toCents, wholeYearsBetween } from './values.js';
 
-function earliestServiceDate({ claim }: FactContext): string | undefined {
+/** The claim's first valid date of service, YYYY-MM-DD. */
+export function earliestServiceDate({ claim }: Pick<FactContext, 'claim'>): string | undefined {
   let earliest: string | undefined;
   for (const line of arrayOrEmpty(field(claim, 'serviceLines'))) {
     const date = field(line, 'serviceDate');
     if (isIsoDate(date) && (earliest === undefined || date < earliest)) earliest = date;
   }
   return earliest;
-}
-
-/** Dollars to whole cents, or undefined for anything but a finite number. */
-function cents(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 100) : undefined;
 }
 
 export const FACTS: readonly FactDefinition[] = [
@@ -22,12 +18,12 @@ export const FACTS: readonly FactDefinition[] = [
     description:
       "The sum of the line charges minus the claim's total charge, in whole cents; absent when the total or any line charge is not a number.",
     compute: ({ claim }) => {
-      const total = cents(field(claim, 'totalCharge'));
+      const total = toCents(field(claim, 'totalCharge'));
       const lines = field(claim, 'serviceLines');
       if (total === undefined || !Array.isArray(lines) || lines.length === 0) return undefined;
       let sum = 0;
       for (const line of lines) {
-        const charge = cents(field(line, 'charge'));
+        const charge = toCents(field(line, 'charge'));
         if (charge === undefined) return undefined;
         sum += charge;
       }

@@ -1,3 +1,4 @@
+import { earliestServiceDate } from './facts.js';
 import type { FactContext, FactDefinition } from './types.js';
 import { arrayOrEmpty, field, isIsoDate } from './values.js';
 
@@ -41,11 +42,7 @@ function checkIcd10cm(context: FactContext): Icd10cmCheck {
     if (lines.some((line) => isIsoDate(field(line, 'serviceDate')))) context.dataGaps?.add('icd10cm');
     return NOTHING_FOUND;
   }
-  let earliest: string | undefined;
-  for (const line of lines) {
-    const date = field(line, 'serviceDate');
-    if (isIsoDate(date) && (earliest === undefined || date < earliest)) earliest = date;
-  }
+  const earliest = earliestServiceDate(context);
   if (earliest === undefined) return NOTHING_FOUND;
 
   let result: Icd10cmCheck | undefined;
@@ -73,7 +70,7 @@ function checkIcd10cm(context: FactContext): Icd10cmCheck {
         check(diagnosis.code, date);
       }
     }
-    if (!pointed) check(diagnosis.code, earliest as string);
+    if (!pointed) check(diagnosis.code, earliest);
   });
   if (!result) return NOTHING_FOUND;
   result.releases = [...used].sort();

@@ -16,6 +16,13 @@ export function field(value: unknown, name: string): unknown {
   return isRecord(value) && Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
 }
 
+/** Dollars to whole cents, or undefined for anything but a finite, safely representable amount. */
+export function toCents(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const cents = Math.round(value * 100);
+  return Number.isSafeInteger(cents) ? cents : undefined;
+}
+
 /** Whole years from `from` to `to` (both ISO dates), or undefined when either is not a date. */
 export function wholeYearsBetween(from: unknown, to: unknown): number | undefined {
   if (!isIsoDate(from) || !isIsoDate(to)) return undefined;

@@ -7,7 +7,7 @@ import { isFormatName, type FormatName } from '../report/index.js';
 import { loadRulePack } from '../rules/pack.js';
 import { STDIN, defaultThreads, runBatch } from '../runtime/batch.js';
 import type { LevelWithSilent } from 'pino';
-import { loadReferenceData, DEFAULT_DATA_DIR } from '../data/store.js';
+import { DEFAULT_DATA_DIR, loadReferenceDataForScrub } from '../data/store.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from '../package-info.js';
 import { EXIT } from './exit.js';
 
@@ -145,20 +145,17 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
   }
   const logger = createLogger(args.logLevel);
   let pack;
+  let data;
   try {
     pack = await loadRulePack(args.payersDir === undefined ? { rulesDirs: args.rulesDirs } : { rulesDirs: args.rulesDirs, payersDir: args.payersDir });
+    data = await loadReferenceDataForScrub(args.dataDir);
   } catch (error) {
     if (!(error instanceof ScrubError)) throw error;
     io.stderr.write(describeScrubError(error));
-    logger.error({ code: error.code, problems: error.problems.length }, 'rule pack refused');
+    logger.error({ code: error.code, problems: error.problems.length }, 'rule pack or reference data refused');
     return EXIT.error;
   }
   logger.info({ rules: pack.rules.length, payerPolicies: pack.policies.length, bundle: pack.hash }, 'rule pack loaded');
-  const { data, problems: dataProblems } = await loadReferenceData(args.dataDir);
-  if (dataProblems.length > 0) {
-    io.stderr.write(describeScrubError(new ScrubError('SCRUB_ERR_DATA_INVALID', `${dataProblems.length} problem(s) in the reference data directory ${args.dataDir}`, { problems: dataProblems })));
-    return EXIT.error;
-  }
 
   const output = args.output === undefined ? io.stdout : createWriteStream(args.output);
   let outcome;

@@ -290,6 +290,19 @@ export async function loadReferenceData(dataDir: string = DEFAULT_DATA_DIR): Pro
   return { data: { icd10cm: createReleaseSet(icd10cm, RELEASE_PERIOD_END.icd10cm) }, problems };
 }
 
+/**
+ * The reference data of a directory for a scrub: refused whole (SCRUB_ERR_DATA_INVALID, every
+ * problem listed) when any release is broken, because a scrub with some tables silently missing
+ * would release claims checked with less than the user installed.
+ */
+export async function loadReferenceDataForScrub(dataDir: string): Promise<ReferenceData> {
+  const { data, problems } = await loadReferenceData(dataDir);
+  if (problems.length > 0) {
+    throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${problems.length} problem(s) in the reference data directory ${dataDir}`, { problems });
+  }
+  return data;
+}
+
 /** Keeps one release per effective date (the last imported), reporting the others. */
 function onePerDate(releases: InstalledRelease[], problems: ScrubProblem[]): InstalledRelease[] {
   const byDate = new Map<string, InstalledRelease>();

@@ -12,7 +12,7 @@
  * categories and severities and the payer policy ids of the results. Never names, member ids,
  * dates of birth, addresses or free text.
  */
-import { arrayOrEmpty, field } from '../checks/values.js';
+import { arrayOrEmpty, field, toCents } from '../checks/values.js';
 import type { ScrubResult } from '../model/result.js';
 
 /** The key of a breakdown when the claim does not say (missing, malformed or not a string). */
@@ -205,7 +205,7 @@ export function addToSummary(summary: Summary, result: ScrubResult, claim: unkno
   if (hasError) summary.claimsWithError += 1;
 
   if (result.status === 'held') {
-    const cents = toCents(field(claim, 'totalCharge'));
+    const cents = toCents(field(claim, 'totalCharge')) ?? 0;
     summary.heldChargeCents += cents;
     const errorCodes = new Set<string>();
     for (const edit of edits) if (edit !== null && typeof edit === 'object' && edit.severity === 'error') errorCodes.add(String(edit.code));
@@ -278,13 +278,6 @@ function bump(counts: Counts, key: string, by: number): void {
 /** Creates an own property even for keys such as `__proto__`, which plain assignment would not. */
 function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
-}
-
-/** Dollars to whole cents; anything that is not a finite, safely representable amount counts as 0. */
-function toCents(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return 0;
-  const cents = Math.round(value * 100);
-  return Number.isSafeInteger(cents) ? cents : 0;
 }
 
 function centsToDollars(cents: number): number {

@@ -20,6 +20,8 @@ export interface ActiveRule {
   rule: CompiledRule;
   severity: Severity;
   params: Record<string, unknown>;
+  /** Has effective / expires dates: only then is the date of service looked at. */
+  dated: boolean;
 }
 
 export interface RuleBundle {
@@ -68,6 +70,7 @@ export function buildBundle(rules: readonly CompiledRule[], policy: PayerPolicy 
       rule,
       severity: override?.severity ?? definition.severity,
       params: { ...definition.params, ...override?.params },
+      dated: definition.effective !== undefined || definition.expires !== undefined,
     };
     (definition.scope === 'line' ? bundle.lineRules : bundle.claimRules).push(active);
   }

@@ -4,7 +4,7 @@ import type { RawChunk } from '../ingest/index.js';
 import { addToSummary, emptySummary, formatters, type FormatName, type FormatOptions, type ResultFormatOptions, type Summary } from '../report/index.js';
 import { CompiledPack } from '../rules/bundle.js';
 import type { RulePack } from '../rules/pack.js';
-import { scrubClaim, unreadableClaimResult, type ScrubEnvironment } from './scrub-claim.js';
+import { scrubParsedItem, type ScrubEnvironment } from './scrub-claim.js';
 
 /** What every worker gets once, at start: the validated rule pack and how to format results. */
 export interface WorkerSetup {
@@ -44,7 +44,7 @@ export function createChunkScrubber(setup: WorkerSetup, data?: ReferenceData): (
     let unreadable = 0;
     forEachParsedItem(chunk, (item) => {
       const claim = item.ok ? item.value : undefined;
-      const result = item.ok ? scrubClaim(compiled, claim, item.source, environment) : unreadableClaimResult(item.source, item.error);
+      const result = scrubParsedItem(compiled, item, environment);
       if (!item.ok) unreadable++;
       resultOptions.index = outputIndex + claims++;
       text += formatter.result(result, resultOptions);

@@ -1,20 +1,16 @@
 import type { DataKind, ReferenceData } from '../data/types.js';
+import { field, isRecord } from '../checks/values.js';
+import type { ParsedItem } from '../ingest/index.js';
 import { isIsoDate } from '../model/dates.js';
 import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type ScrubResult } from '../model/index.js';
 import type { ActiveRule, CompiledPack, RuleBundle } from '../rules/bundle.js';
 import { createEvaluationContext, enterLine, readFact, resetEvaluationContext, type EvaluationContext } from '../rules/compile/index.js';
 import { renderTemplate } from '../rules/template.js';
 
-function field(value: unknown, name: string): unknown {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, name)
-    ? (value as Record<string, unknown>)[name]
-    : undefined;
-}
-
 /** A rule with effective / expires dates applies only when the date of service is known and inside them. */
 export function appliesOn(rule: ActiveRule, date: unknown): boolean {
+  if (!rule.dated) return true;
   const { effective, expires } = rule.rule.definition;
-  if (effective === undefined && expires === undefined) return true;
   if (!isIsoDate(date)) return false;
   return (effective === undefined || date >= effective) && (expires === undefined || date < expires);
 }
@@ -54,10 +50,6 @@ function evaluate(active: ActiveRule, context: EvaluationContext, edits: Edit[])
   if (fired) edits.push(ruleEdit(active, context));
 }
 
-function isDated(active: ActiveRule): boolean {
-  return active.rule.definition.effective !== undefined || active.rule.definition.expires !== undefined;
-}
-
 // One context serves every claim of this thread: rules run to completion, one claim at a time.
 const sharedContext = createEvaluationContext(undefined);
 
@@ -90,15 +82,16 @@ export function runBundle(bundle: RuleBundle, claim: unknown, data?: ReferenceDa
 function runRules(bundle: RuleBundle, context: EvaluationContext, claim: unknown, edits: Edit[]): void {
   for (const active of bundle.claimRules) {
     // The claim's date of service is only worked out when a dated rule needs it.
-    if (!isDated(active) || appliesOn(active, readFact(context, 'earliestServiceDate'))) evaluate(active, context, edits);
+    if (!active.dated || appliesOn(active, readFact(context, 'earliestServiceDate'))) evaluate(active, context, edits);
   }
   const lines = field(claim, 'serviceLines');
   if (bundle.lineRules.length > 0 && Array.isArray(lines)) {
     for (let index = 0; index < lines.length; index++) {
       const line: unknown = lines[index];
       enterLine(context, line, index);
-      const lineDate = field(line, 'serviceDate');
-      for (const active of bundle.lineRules) if (appliesOn(active, lineDate)) evaluate(active, context, edits);
+      for (const active of bundle.lineRules) {
+        if (!active.dated || appliesOn(active, field(line, 'serviceDate'))) evaluate(active, context, edits);
+      }
     }
   }
 }
@@ -107,15 +100,17 @@ function runRules(bundle: RuleBundle, context: EvaluationContext, claim: unknown
  * Scrubs one parsed claim: schema check (every issue a structure edit), then the rules of the
  * payer policy that matches it, run on whatever could be read.
  */
+// Gaps of the claim being scrubbed, emptied for each: claims are scrubbed one at a time per thread.
+const claimDataGaps = new Set<DataKind>();
+
 export function scrubClaim(pack: CompiledPack, claim: unknown, source: ClaimSource, environment: ScrubEnvironment = {}): ScrubResult {
   const edits = validateClaim(claim);
   const payer = field(claim, 'payer');
   const bundle = pack.bundleFor(field(payer, 'id'), field(payer, 'claimFilingIndicator'));
-  const isObject = claim !== null && typeof claim === 'object' && !Array.isArray(claim);
-  const dataGaps = new Set<DataKind>();
-  if (isObject) edits.push(...runBundle(bundle, claim, environment.data, dataGaps));
-  const missing = [...dataGaps].sort();
-  if (environment.requireData && missing.length > 0) {
+  claimDataGaps.clear();
+  if (isRecord(claim)) edits.push(...runBundle(bundle, claim, environment.data, claimDataGaps));
+  const missing = claimDataGaps.size === 0 ? undefined : [...claimDataGaps].sort();
+  if (environment.requireData && missing) {
     edits.push(builtInEdit(EDIT_CODES.dataMissing, `No installed release of ${missing.join(', ')} covers this claim's dates of service, so its checks did not run.`));
   }
   const id = field(claim, 'id');
@@ -126,8 +121,13 @@ export function scrubClaim(pack: CompiledPack, claim: unknown, source: ClaimSour
     edits,
     payerPolicy: bundle.policyId,
   };
-  if (missing.length > 0) result.dataMissing = missing;
+  if (missing) result.dataMissing = missing;
   return result;
+}
+
+/** The result for one item of a parsed chunk: a scrubbed claim, or a claim whose text is not JSON. */
+export function scrubParsedItem(pack: CompiledPack, item: ParsedItem, environment: ScrubEnvironment = {}): ScrubResult {
+  return item.ok ? scrubClaim(pack, item.value, item.source, environment) : unreadableClaimResult(item.source, item.error);
 }
 
 /** The result for a claim whose text could not be parsed at all. */

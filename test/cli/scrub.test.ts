@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { CLI, ROOT, SAMPLE, runCli } from '../helpers/cli.js';
+import { ruleYaml } from '../helpers/rule-trees.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'claimscrub-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -158,22 +159,15 @@ describe('claimscrub scrub on edge inputs', () => {
     mkdirSync(path.join(rules, 'coding'), { recursive: true });
     writeFileSync(
       path.join(rules, 'coding', 'units-zero.yaml'),
-      [
-        'id: units-zero',
-        'version: 1',
-        'title: Units are zero',
-        'category: coding',
-        'severity: eror',
-        'scope: line',
-        'when:',
-        '  all:',
-        '    - { fact: line, path: $.units, operator: equal, value: 0 }',
-        'location: serviceLines[*].units',
-        'message: Units are zero.',
-        'help: Bill at least one unit.',
-        'carc: "16"',
-        'references: [{ title: test }]',
-      ].join('\n'),
+      ruleYaml({
+        id: 'units-zero',
+        category: 'coding',
+        severity: 'eror',
+        scope: 'line',
+        when: ['  all:', '    - { fact: line, path: $.units, operator: equal, value: 0 }'],
+        location: 'serviceLines[*].units',
+        message: 'Units are zero.',
+      }),
     );
     const file = writeInput('for-rules.ndjson', `${JSON.stringify(office)}\n`);
     const run = runCli(['scrub', file, '--rules', rules, '--payers', path.join(work, 'no-payers')]);
@@ -199,22 +193,16 @@ describe('claimscrub scrub on edge inputs', () => {
     mkdirSync(path.join(rules, 'coding'), { recursive: true });
     writeFileSync(
       path.join(rules, 'coding', 'units-above-one.yaml'),
-      [
-        'id: units-above-one',
-        'version: 1',
-        'title: More than one unit',
-        'category: coding',
-        'severity: warning',
-        'scope: line',
-        'when:',
-        '  all:',
-        '    - { fact: line, path: $.units, operator: greaterThan, value: 1 }',
-        'location: serviceLines[*].units',
-        'message: "{{line.procedureCode}} is billed with {{line.units}} units."',
-        'help: Check the units.',
-        'carc: "151"',
-        'references: [{ title: test }]',
-      ].join('\n'),
+      ruleYaml({
+        id: 'units-above-one',
+        category: 'coding',
+        severity: 'warning',
+        scope: 'line',
+        when: ['  all:', '    - { fact: line, path: $.units, operator: greaterThan, value: 1 }'],
+        location: 'serviceLines[*].units',
+        message: '{{line.procedureCode}} is billed with {{line.units}} units.',
+        carc: '151',
+      }),
     );
     const file = writeInput('units.ndjson', `${JSON.stringify({ ...office, serviceLines: [{ ...office.serviceLines[0], units: 3 }] })}\n`);
     const run = runCli(['scrub', file, '--rules', rules, '--format', 'json', '--fail-on', 'warning']);

@@ -21,6 +21,7 @@ export interface RuleSpec {
   when: string[];
   location: string;
   message: string;
+  carc?: string;
 }
 
 /** The YAML of a complete, valid rule file with the given parts. */
@@ -38,7 +39,7 @@ export function ruleYaml(spec: RuleSpec): string {
     `location: ${spec.location}`,
     `message: ${JSON.stringify(spec.message)}`,
     'help: Fix it.',
-    'carc: "16"',
+    `carc: "${spec.carc ?? '16'}"`,
     'references:',
     '  - title: A reference',
     '',
