@@ -8,6 +8,7 @@ import { CompiledPack } from './rules/bundle.js';
 import { loadRulePack, type RulePack, type RulePackLocation } from './rules/pack.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from './package-info.js';
 import { loadReferenceDataForScrub } from './data/store.js';
+import { localToday } from './model/dates.js';
 import { scrubClaim, scrubParsedItem, type ScrubEnvironment } from './runtime/scrub-claim.js';
 
 export { ENGINE };
@@ -44,12 +45,16 @@ export interface ScrubberOptions {
   dataDir?: string;
   /** Hold claims whose checks found no reference data release for their dates. */
   requireData?: boolean;
+  /** YYYY-MM-DD, the date timely filing is measured to (default: today, local time); null: do not check timely filing. */
+  submissionDate?: string | null;
 }
 
 export async function createScrubber(location: RulePackLocation | { pack: RulePack } = BUNDLED_RULE_PACK, options: ScrubberOptions = {}): Promise<Scrubber> {
   const pack = 'pack' in location ? location.pack : await loadRulePack(location);
   const compiled = new CompiledPack(pack);
   const environment: ScrubEnvironment = { requireData: options.requireData === true };
+  const submissionDate = options.submissionDate === undefined ? localToday() : options.submissionDate;
+  if (submissionDate !== null) environment.submissionDate = submissionDate;
   if (options.dataDir !== undefined) environment.data = await loadReferenceDataForScrub(options.dataDir);
   return {
     pack,

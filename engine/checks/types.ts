@@ -1,4 +1,4 @@
-import type { DataKind, ReferenceData } from '../data/types.js';
+import type { PolicyProgram, ReferenceData } from '../data/types.js';
 
 /**
  * Facts and operators that YAML alone cannot express (date math, code tables, check digits).
@@ -16,10 +16,15 @@ export interface FactContext {
   /** The reference tables loaded for this scrub; undefined when none are. */
   readonly data?: ReferenceData | undefined;
   /**
-   * Tables a fact needed for a date of service that no installed release covers: the check is
-   * skipped (never a false edit) and the scrub reports the gap.
+   * Tables a fact needed for a date of service that no installed release covers, named as reports
+   * show them (`icd10cm`, `ncci-ptp medicare`): the check is skipped (never a false edit) and the
+   * scrub reports the gap.
    */
-  readonly dataGaps?: Set<DataKind> | undefined;
+  readonly dataGaps?: Set<string> | undefined;
+  /** Whose NCCI PTP and MUE tables apply to this claim (from its payer policy). */
+  readonly program?: PolicyProgram | undefined;
+  /** The date the claim is to be submitted, YYYY-MM-DD (timely filing): today unless the run says otherwise. */
+  readonly submissionDate?: string | undefined;
 }
 
 export interface FactDefinition {

@@ -1,27 +1,28 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ScrubError, type ScrubProblem } from '../errors.js';
-import { importIcd10cm } from '../data/icd10cm/import.js';
+import { importRelease } from '../data/import-release.js';
+import { DATA_KIND_DEFINITIONS } from '../data/kinds.js';
 import { formatProblem } from '../data/problems.js';
 import { RELEASE_PERIOD_END, coverage, coveredUntil } from '../data/release-set.js';
 import { DEFAULT_DATA_DIR, isDataKind, listReleases, loadReferenceData, releaseNameProblem, type InstalledRelease } from '../data/store.js';
-import { DATA_KINDS, type ReleaseManifest } from '../data/types.js';
+import { DATA_KINDS, PROGRAMS, type Program, type ReleaseManifest } from '../data/types.js';
 import { isIsoDate } from '../model/dates.js';
 import { EXIT } from './exit.js';
 import type { CommandIo } from './scrub-command.js';
 
 export const DATA_USAGE = `Usage: claimscrub data <command> [options]
 
-Official reference data (ICD-10-CM for now) imported into a data directory, one folder per
-release. Each release applies to dates of service from its effective date until the next release
-of the same kind takes effect, and never past the end of its period (for ICD-10-CM, September 30
-of its fiscal year): dates no release covers are not checked, and reports say so.
+Official reference data (ICD-10-CM, NCCI PTP, MUE, HCPCS) imported into a data directory, one
+folder per release. Each release applies to dates of service from its effective date until the
+next release of the same kind (and program) takes effect, and never past the end of its period
+(ICD-10-CM: September 30 of its fiscal year; NCCI PTP, MUE and HCPCS: the end of the calendar
+quarter it takes effect in): dates no release covers are not checked, and reports say so.
 
 Commands:
-  import icd10cm ORDER_FILE [TABULAR_XML]   import an ICD-10-CM release from its order file
-  status                                    list the installed releases and the dates each covers
+  import KIND FILE... --release NAME --effective YYYY-MM-DD [--program P]
+                         import a release from its official files
+  status                 list the installed releases and the dates each covers
 
 Options:
   --data DIR   the data directory (default: ${DEFAULT_DATA_DIR})
@@ -29,30 +30,37 @@ Options:
 
 Run 'claimscrub data import --help' or 'claimscrub data status --help' for a command's options.`;
 
-export const DATA_IMPORT_USAGE = `Usage: claimscrub data import icd10cm ORDER_FILE [TABULAR_XML] --release NAME --effective YYYY-MM-DD [options]
+export const DATA_IMPORT_USAGE = `Usage: claimscrub data import KIND FILE... --release NAME --effective YYYY-MM-DD [options]
 
-Imports an ICD-10-CM release from its "code descriptions in tabular order" file (fixed width, for
-example icd10cm_order_2026.txt) into the data directory. Every row is checked: a file with any
-malformed row is refused as a whole and every problem is printed as file:line:column: message.
-The source file is not copied; its name, size and sha256 are recorded in the release manifest.
+Imports a release from its official files, in the publisher's own layout, into the data
+directory. Every row is checked: a file with any malformed row is refused as a whole and every
+problem is printed as file:line:column: message. The source files are not copied; their names,
+sizes and sha256 are recorded in the release manifest.
 
-Arguments:
-  ORDER_FILE               the order file
-  TABULAR_XML              the release's tabular list (icd10cm_tabular_2026.xml): accepted but not
-                           read yet; its Excludes1 and code-first notes are not imported
+Kinds and their files:
+  icd10cm ORDER_FILE [TABULAR_XML]   ICD-10-CM "code descriptions in tabular order" file, and the
+                                     tabular list XML of the same release (Excludes1 and code-first
+                                     notes)
+  ncci-ptp PART_FILE...              NCCI PTP practitioner edits, every part file of the quarter
+                                     (tab-delimited text); needs --program
+  mue MUE_CSV                        MUE practitioner table (CSV); needs --program
+  hcpcs HCPC_ANWEB_TXT               HCPCS Level II fixed-width release file
 
 Options:
   --release NAME           the release's name: lower-case letters and digits, groups joined by
-                           hyphens (for example 2026 or fy2026-april)
+                           hyphens, unique per kind (for example 2026, fy2026-april,
+                           medicare-2026q1)
   --effective YYYY-MM-DD   the first date of service the release applies to (for example
-                           2025-10-01 for the FY2026 release)
+                           2025-10-01 for ICD-10-CM FY2026, 2026-01-01 for a first-quarter table)
+  --program P              medicare or medicaid: whose NCCI PTP or MUE table this is (payer
+                           policies say which program applies to their claims)
   --data DIR               the data directory (default: ${DEFAULT_DATA_DIR})
   --force                  replace an installed release of the same name
   -h, --help               show this help
 
 Exit status: 0 imported; 2 a usage error, an unreadable file, malformed rows (nothing is imported),
-a release of that name already installed (without --force), or another release of the kind on the
-same effective date.`;
+a release of that name already installed (without --force), or another release of the kind (and
+program) on the same effective date.`;
 
 export const DATA_STATUS_USAGE = `Usage: claimscrub data status [options]
 
@@ -100,13 +108,17 @@ function describeCounts(counts: Record<string, number>): string {
     .join(', ');
 }
 
-/** The release after `release` of its kind in a sorted listing, if any. */
+function sameSeries(a: ReleaseManifest, b: ReleaseManifest): boolean {
+  return a.kind === b.kind && a.program === b.program;
+}
+
+/** The release after `release` of its kind (and program) in a sorted listing, if any. */
 function nextOf(releases: readonly InstalledRelease[], release: InstalledRelease): InstalledRelease | undefined {
-  return releases.find((other) => other.manifest.kind === release.manifest.kind && other.manifest.effective > release.manifest.effective);
+  return releases.find((other) => sameSeries(other.manifest, release.manifest) && other.manifest.effective > release.manifest.effective);
 }
 
 function previousOf(releases: readonly InstalledRelease[], release: InstalledRelease): InstalledRelease | undefined {
-  return releases.filter((other) => other.manifest.kind === release.manifest.kind && other.manifest.effective < release.manifest.effective).at(-1);
+  return releases.filter((other) => sameSeries(other.manifest, release.manifest) && other.manifest.effective < release.manifest.effective).at(-1);
 }
 
 async function importCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -117,6 +129,7 @@ async function importCommand(argv: string[], io: CommandIo): Promise<number> {
     ({ values, positionals } = parse(argv, {
       release: { type: 'string' },
       effective: { type: 'string' },
+      program: { type: 'string' },
       data: { type: 'string' },
       force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -128,34 +141,36 @@ async function importCommand(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${DATA_IMPORT_USAGE}\n`);
     return EXIT.ok;
   }
-  const [kind, orderFile, tabularXml, ...extra] = positionals;
-  if (kind === undefined) return usageFailure(io, command, 'name the kind of data to import (icd10cm) and its file', DATA_IMPORT_USAGE);
+  const [kind, ...files] = positionals;
+  if (kind === undefined) return usageFailure(io, command, `name the kind of data to import (${DATA_KINDS.join(', ')}) and its files`, DATA_IMPORT_USAGE);
   if (!isDataKind(kind)) return usageFailure(io, command, `unknown kind of reference data "${kind}" (known: ${DATA_KINDS.join(', ')})`, DATA_IMPORT_USAGE);
-  if (orderFile === undefined) return usageFailure(io, command, 'name the ICD-10-CM order file to import', DATA_IMPORT_USAGE);
-  if (extra.length > 0) return usageFailure(io, command, `too many arguments: ${extra.join(' ')}`, DATA_IMPORT_USAGE);
+  const definition = DATA_KIND_DEFINITIONS[kind];
+  if (files.length === 0) return usageFailure(io, command, `name the ${definition.title} file(s) to import: ${kind} ${definition.files}`, DATA_IMPORT_USAGE);
   const release = values.release as string | undefined;
   const effective = values.effective as string | undefined;
+  const program = values.program as string | undefined;
   if (release === undefined) return usageFailure(io, command, '--release NAME is required', DATA_IMPORT_USAGE);
   const nameProblem = releaseNameProblem(release);
   if (nameProblem !== undefined) return usageFailure(io, command, `--release: ${nameProblem}`, DATA_IMPORT_USAGE);
   if (effective === undefined) return usageFailure(io, command, '--effective YYYY-MM-DD is required', DATA_IMPORT_USAGE);
   if (!isIsoDate(effective)) return usageFailure(io, command, `--effective must be a real date written YYYY-MM-DD, not "${effective}"`, DATA_IMPORT_USAGE);
-  const dataDir = (values.data as string | undefined) ?? DEFAULT_DATA_DIR;
-
-  if (tabularXml !== undefined) {
-    try {
-      await access(tabularXml, constants.R_OK);
-      if (!(await stat(tabularXml)).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      return failure(io, command, `${tabularXml}: cannot read the tabular list (${code})`, 'SCRUB_ERR_INPUT_UNREADABLE');
-    }
+  if (program !== undefined && !(PROGRAMS as readonly string[]).includes(program)) {
+    return usageFailure(io, command, `--program must be ${PROGRAMS.join(' or ')}, not "${program}"`, DATA_IMPORT_USAGE);
   }
+  const dataDir = (values.data as string | undefined) ?? DEFAULT_DATA_DIR;
 
   const started = performance.now();
   let result;
   try {
-    result = await importIcd10cm({ dataDir, orderFile, release, effective, force: values.force as boolean });
+    result = await importRelease({
+      kind,
+      dataDir,
+      files,
+      release,
+      effective,
+      ...(program === undefined ? {} : { program: program as Program }),
+      force: values.force as boolean,
+    });
   } catch (error) {
     if (!(error instanceof ScrubError)) throw error;
     if (error.code === 'SCRUB_ERR_USAGE') return usageFailure(io, command, error.message, DATA_IMPORT_USAGE);
@@ -168,8 +183,9 @@ async function importCommand(argv: string[], io: CommandIo): Promise<number> {
   const installed = releases.find((r) => r.manifest.release === manifest.release);
   const next = installed === undefined ? undefined : nextOf(releases, installed);
   const previous = installed === undefined ? undefined : previousOf(releases, installed);
+  const series = manifest.program === undefined ? manifest.kind : `${manifest.kind} (${manifest.program})`;
   const lines = [
-    `Imported ${manifest.kind} release ${manifest.release} (effective ${manifest.effective}) into ${result.dir}`,
+    `Imported ${series} release ${manifest.release} (effective ${manifest.effective}) into ${result.dir}`,
     `  counts    ${describeCounts(manifest.counts)}`,
     ...manifest.sourceFiles.map((f) => `  source    ${f.name} (${number.format(f.bytes)} bytes, sha256 ${f.sha256})`),
     `  covers    dates of service ${coverage(manifest.effective, untilOf(manifest, next?.manifest)).text}`,
@@ -180,12 +196,6 @@ async function importCommand(argv: string[], io: CommandIo): Promise<number> {
   if (result.replaced) lines.push(`  replaced  the release of the same name installed before (--force)`);
   lines.push(`  time      ${number.format(result.lines)} lines read in ${Math.round(result.parseMs)} ms; ${Math.round(totalMs)} ms in all`);
   io.stdout.write(`${lines.join('\n')}\n`);
-  if (tabularXml !== undefined) {
-    io.stderr.write(
-      `claimscrub data import: note: ${tabularXml} was not read: importing the tabular list's Excludes1 and code-first notes is a later step. ` +
-        `This release has the order file's codes and billable flags only.\n`,
-    );
-  }
   return EXIT.ok;
 }
 

@@ -9,6 +9,7 @@ import { STDIN, defaultThreads, runBatch } from '../runtime/batch.js';
 import type { LevelWithSilent } from 'pino';
 import { DEFAULT_DATA_DIR, loadReferenceDataForScrub } from '../data/store.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from '../package-info.js';
+import { isIsoDate, localToday } from '../model/dates.js';
 import { EXIT } from './exit.js';
 
 export { EXIT };
@@ -29,6 +30,9 @@ Options:
                                  see claimscrub data status)
   --require-data                 hold claims whose checks found no installed reference data
                                  release for their dates (data-missing), instead of skipping
+  --submission-date YYYY-MM-DD   the date the claims will be submitted, for timely filing
+                                 (default: today); the report records it. 'none' skips
+                                 timely filing (re-scrubbing claims filed long ago)
   --fail-on error|warning|never  exit 1 when a claim reaches this level (default: error)
   --quiet                        stylish: show held claims and their errors only
   --color / --no-color           stylish: force colors on or off (default: on for a terminal)
@@ -55,6 +59,8 @@ interface ScrubArguments {
   payersDir: string | undefined;
   dataDir: string;
   requireData: boolean;
+  /** undefined: timely filing is not checked (--submission-date none). */
+  submissionDate: string | undefined;
   failOn: 'error' | 'warning' | 'never';
   quiet: boolean;
   color?: boolean;
@@ -82,6 +88,7 @@ function parseScrubArguments(args: string[]): ScrubArguments {
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         'log-level': { type: 'string', default: 'warn' },
+        'submission-date': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -100,6 +107,11 @@ function parseScrubArguments(args: string[]): ScrubArguments {
     threads = Number(values.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new UsageError(`--threads must be a whole number from 1 to 256, not "${values.threads}"`);
   }
+  const submissionOption = (values['submission-date'] as string | undefined) ?? localToday();
+  const submissionDate = submissionOption === 'none' ? undefined : submissionOption;
+  if (submissionDate !== undefined && !isIsoDate(submissionDate)) {
+    throw new UsageError(`--submission-date must be a real date written YYYY-MM-DD, or none, not "${submissionDate}"`);
+  }
   const result: ScrubArguments = {
     inputs: positionals.length > 0 ? positionals : [STDIN],
     format,
@@ -110,6 +122,7 @@ function parseScrubArguments(args: string[]): ScrubArguments {
     payersDir: (values.payers as string | undefined) ?? (values.rules === undefined ? BUNDLED_PAYERS_DIR : undefined),
     dataDir: (values.data as string | undefined) ?? DEFAULT_DATA_DIR,
     requireData: values['require-data'] as boolean,
+    submissionDate,
     failOn,
     quiet: values.quiet as boolean,
     logLevel: logLevel as LevelWithSilent,
@@ -171,6 +184,7 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
       logger,
       data: { dir: args.dataDir, loaded: data },
       requireData: args.requireData,
+      ...(args.submissionDate === undefined ? {} : { submissionDate: args.submissionDate }),
     });
   } catch (error) {
     if (!(error instanceof ScrubError)) throw error;

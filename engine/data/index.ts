@@ -16,7 +16,7 @@ export {
   type InstalledRelease,
   type ReleaseContent,
 } from './store.js';
-export { RELEASE_PERIOD_END, coverage, coveredUntil, createReleaseSet, dayBefore, icd10cmReleaseEnd } from './release-set.js';
+export { RELEASE_PERIOD_END, coverage, coveredUntil, createReleaseSet, dayBefore, icd10cmReleaseEnd, quarterlyReleaseEnd } from './release-set.js';
 export { formatProblem, rowProblemToScrub, type RowProblem } from './problems.js';
 export {
   ICD10CM_DOTLESS_CODE,
@@ -28,4 +28,6 @@ export {
   type ParsedOrderFile,
 } from './icd10cm/parse-order-file.js';
 export { ICD10CM_TABLE_FILE, buildIcd10cmTables, createIcd10cmTable, loadIcd10cmTable, type Icd10cmCounts } from './icd10cm/table.js';
-export { importIcd10cm, type Icd10cmImportRequest, type Icd10cmImportResult } from './icd10cm/import.js';
+export { readIcd10cmRelease } from './icd10cm/import.js';
+export { importRelease, type ImportRequest, type ImportResult } from './import-release.js';
+export { DATA_KIND_DEFINITIONS, type DataKindDefinition } from './kinds.js';

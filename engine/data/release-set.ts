@@ -71,5 +71,23 @@ export function icd10cmReleaseEnd(effective: string): string {
   return `${month >= 10 ? year + 1 : year}-10-01`;
 }
 
+/**
+ * NCCI PTP, MUE and HCPCS are published every calendar quarter, and a quarter's release can delete
+ * or change edits retroactively: a release covers dates of service up to the end of the quarter it
+ * takes effect in at most, so a missing next quarter leaves dates uncovered instead of checked
+ * against edits that may no longer stand.
+ */
+export function quarterlyReleaseEnd(effective: string): string {
+  const year = Number(effective.slice(0, 4));
+  const month = Number(effective.slice(5, 7));
+  const nextQuarterMonth = Math.floor((month - 1) / 3) * 3 + 4;
+  return nextQuarterMonth > 12 ? `${year + 1}-01-01` : `${year}-${String(nextQuarterMonth).padStart(2, '0')}-01`;
+}
+
 /** How long a release of each kind can apply at most, whatever is installed after it. */
-export const RELEASE_PERIOD_END: Readonly<Record<DataKind, (effective: string) => string>> = { icd10cm: icd10cmReleaseEnd };
+export const RELEASE_PERIOD_END: Readonly<Record<DataKind, (effective: string) => string>> = {
+  icd10cm: icd10cmReleaseEnd,
+  'ncci-ptp': quarterlyReleaseEnd,
+  mue: quarterlyReleaseEnd,
+  hcpcs: quarterlyReleaseEnd,
+};

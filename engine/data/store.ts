@@ -9,10 +9,23 @@ import path from 'node:path';
 import { ScrubError, type ScrubProblem } from '../errors.js';
 import { isIsoDate } from '../model/dates.js';
 import { PACKAGE_ROOT } from '../package-info.js';
-import { loadIcd10cmTable } from './icd10cm/table.js';
+import { DATA_KIND_DEFINITIONS } from './kinds.js';
 import { dataError, problemsOf, scrubProblem } from './problems.js';
 import { RELEASE_PERIOD_END, createReleaseSet } from './release-set.js';
-import { DATA_KINDS, type DataKind, type Icd10cmTable, type ReferenceData, type ReleaseManifest, type SourceFile } from './types.js';
+import {
+  DATA_KINDS,
+  PROGRAMS,
+  type DataKind,
+  type HcpcsTable,
+  type Icd10cmTable,
+  type MueTable,
+  type NcciPtpTable,
+  type Program,
+  type ReferenceData,
+  type ReleaseManifest,
+  type ReleaseSet,
+  type SourceFile,
+} from './types.js';
 
 /** The data directory when none is given: `data/` in the package root. */
 export const DEFAULT_DATA_DIR = path.join(PACKAGE_ROOT, 'data');
@@ -65,7 +78,12 @@ export function manifestProblems(value: unknown, expected: { kind: string; relea
   if (typeof m.release !== 'string') problems.push('release must be a string');
   else if (m.release !== expected.release) problems.push(`release is ${JSON.stringify(m.release)} but the folder is ${JSON.stringify(expected.release)}`);
   if (!isIsoDate(m.effective)) problems.push(`effective must be a date written YYYY-MM-DD, found ${JSON.stringify(m.effective)}`);
-  if (m.program !== undefined && typeof m.program !== 'string') problems.push('program must be a string when present');
+  const perProgram = isDataKind(m.kind) && DATA_KIND_DEFINITIONS[m.kind].perProgram;
+  if (perProgram && !(PROGRAMS as readonly unknown[]).includes(m.program)) {
+    problems.push(`program must be one of ${PROGRAMS.join(', ')} for ${String(m.kind)}, found ${JSON.stringify(m.program)}`);
+  } else if (!perProgram && m.program !== undefined) {
+    problems.push(`program must be absent for ${String(m.kind)}, found ${JSON.stringify(m.program)}`);
+  }
   if (typeof m.importedAt !== 'string') problems.push('importedAt must be a string');
   if (!Array.isArray(m.sourceFiles) || m.sourceFiles.length === 0) {
     problems.push('sourceFiles must be a non-empty array');
@@ -154,11 +172,11 @@ export interface ReleaseContent {
   release: string;
   /** First date of service, YYYY-MM-DD. */
   effective: string;
-  program?: string;
+  program?: Program;
   sourceFiles: SourceFile[];
   counts: Record<string, number>;
   /** Table file name → content. */
-  tables: Record<string, string>;
+  tables: Record<string, string | Uint8Array>;
 }
 
 export interface InstallOptions {
@@ -190,7 +208,7 @@ async function exists(file: string): Promise<boolean> {
  * date are valid; no release of that name exists unless `force`; no other release of the kind
  * takes effect on the same date. Throws SCRUB_ERR_USAGE or SCRUB_ERR_DATA_CONFLICT.
  */
-export async function checkInstallable(dataDir: string, kind: DataKind, release: string, effective: string, force = false): Promise<void> {
+export async function checkInstallable(dataDir: string, kind: DataKind, release: string, effective: string, force = false, program?: Program): Promise<void> {
   if (!isDataKind(kind)) throw new ScrubError('SCRUB_ERR_USAGE', `unknown kind of reference data ${JSON.stringify(kind)} (known: ${DATA_KINDS.join(', ')})`);
   const nameProblem = releaseNameProblem(release);
   if (nameProblem !== undefined) throw new ScrubError('SCRUB_ERR_USAGE', nameProblem);
@@ -200,11 +218,12 @@ export async function checkInstallable(dataDir: string, kind: DataKind, release:
     throw new ScrubError('SCRUB_ERR_DATA_CONFLICT', `${kind} release ${release} is installed already (${dir}): use --force to replace it`);
   }
   const { releases } = await listReleases(dataDir, [kind]);
-  const sameDate = releases.find((r) => r.manifest.effective === effective && r.manifest.release !== release);
+  const sameDate = releases.find((r) => r.manifest.effective === effective && r.manifest.release !== release && r.manifest.program === program);
   if (sameDate !== undefined) {
+    const what = program === undefined ? kind : `${kind} ${program}`;
     throw new ScrubError(
       'SCRUB_ERR_DATA_CONFLICT',
-      `${kind} release ${sameDate.manifest.release} takes effect on ${effective} already (${sameDate.dir}): one release per date; remove that folder first to replace it with ${release}`,
+      `${what} release ${sameDate.manifest.release} takes effect on ${effective} already (${sameDate.dir}): one release per date; remove that folder first to replace it with ${release}`,
     );
   }
 }
@@ -218,7 +237,7 @@ export async function checkInstallable(dataDir: string, kind: DataKind, release:
 export async function installRelease(dataDir: string, content: ReleaseContent, options: InstallOptions = {}): Promise<InstallResult> {
   const { kind, release, effective } = content;
   const force = options.force ?? false;
-  await checkInstallable(dataDir, kind, release, effective, force);
+  await checkInstallable(dataDir, kind, release, effective, force, content.program);
   for (const name of Object.keys(content.tables)) {
     if (!TABLE_NAME.test(name) || name === MANIFEST_FILE) throw new Error(`installRelease: bad table file name ${JSON.stringify(name)}`);
   }
@@ -267,27 +286,39 @@ export async function installRelease(dataDir: string, content: ReleaseContent, o
  */
 export async function loadReferenceData(dataDir: string = DEFAULT_DATA_DIR): Promise<{ data: ReferenceData; problems: ScrubProblem[] }> {
   const { releases, problems } = await listReleases(dataDir);
-  const byKind = new Map<DataKind, InstalledRelease[]>();
-  for (const release of releases) {
-    const list = byKind.get(release.manifest.kind) ?? [];
-    list.push(release);
-    byKind.set(release.manifest.kind, list);
-  }
-
-  const icd10cm: { manifest: ReleaseManifest; table: Icd10cmTable }[] = [];
-  const loaded = await Promise.all(
-    onePerDate(byKind.get('icd10cm') ?? [], problems).map(async (release) => {
-      try {
-        return { manifest: release.manifest, table: await loadIcd10cmTable(release.dir, release.manifest) };
-      } catch (error) {
-        if (!(error instanceof ScrubError)) throw error;
-        problems.push(...problemsOf(error, release.dir));
-        return undefined;
-      }
-    }),
-  );
-  for (const release of loaded) if (release !== undefined) icd10cm.push(release);
-  return { data: { icd10cm: createReleaseSet(icd10cm, RELEASE_PERIOD_END.icd10cm) }, problems };
+  const load = async <Table>(kind: DataKind, program?: Program): Promise<ReleaseSet<Table>> => {
+    const candidates = releases.filter((release) => release.manifest.kind === kind && release.manifest.program === program);
+    const loaded = await Promise.all(
+      onePerDate(candidates, problems).map(async (release) => {
+        try {
+          return { manifest: release.manifest, table: (await DATA_KIND_DEFINITIONS[kind].load(release.dir, release.manifest)) as Table };
+        } catch (error) {
+          if (!(error instanceof ScrubError)) throw error;
+          problems.push(...problemsOf(error, release.dir));
+          return undefined;
+        }
+      }),
+    );
+    return createReleaseSet(
+      loaded.filter((release) => release !== undefined),
+      RELEASE_PERIOD_END[kind],
+    );
+  };
+  const [icd10cm, hcpcs, ptpMedicare, ptpMedicaid, mueMedicare, mueMedicaid] = await Promise.all([
+    load<Icd10cmTable>('icd10cm'),
+    load<HcpcsTable>('hcpcs'),
+    load<NcciPtpTable>('ncci-ptp', 'medicare'),
+    load<NcciPtpTable>('ncci-ptp', 'medicaid'),
+    load<MueTable>('mue', 'medicare'),
+    load<MueTable>('mue', 'medicaid'),
+  ]);
+  const data: ReferenceData = {
+    icd10cm,
+    hcpcs,
+    ncciPtp: { medicare: ptpMedicare, medicaid: ptpMedicaid },
+    mue: { medicare: mueMedicare, medicaid: mueMedicaid },
+  };
+  return { data, problems };
 }
 
 /**
@@ -316,7 +347,7 @@ function onePerDate(releases: InstalledRelease[], problems: ScrubProblem[]): Ins
     problems.push(
       scrubProblem(
         path.join(drop.dir, MANIFEST_FILE),
-        `${drop.manifest.kind} releases ${drop.manifest.release} and ${keep.manifest.release} both take effect on ${drop.manifest.effective}: ${drop.manifest.release} is ignored; remove one of them`,
+        `${drop.manifest.kind}${drop.manifest.program === undefined ? '' : ` ${drop.manifest.program}`} releases ${drop.manifest.release} and ${keep.manifest.release} both take effect on ${drop.manifest.effective}: ${drop.manifest.release} is ignored; remove one of them`,
       ),
     );
     byDate.set(release.manifest.effective, keep);

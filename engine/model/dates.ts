@@ -32,3 +32,34 @@ function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
+
+/** Today's date where the scrub runs (the billing office's calendar day), YYYY-MM-DD. */
+export function localToday(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** A span of calendar time: exactly one of the units is given. */
+export type CalendarSpan = { days: number } | { months: number } | { years: number };
+
+/**
+ * `date` (YYYY-MM-DD, valid) plus a span: days are counted one by one; months and years keep the
+ * day of the month, clamped to the month's last day (January 31 plus one month is February 28 or 29).
+ */
+export function addCalendarSpan(date: string, span: CalendarSpan): string {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  if ('days' in span) {
+    // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+    const exact = new Date(Date.UTC(2000, 0, 1));
+    exact.setUTCFullYear(year, month - 1, day + span.days);
+    return exact.toISOString().slice(0, 10);
+  }
+  const months = 'months' in span ? span.months : span.years * 12;
+  const index = year * 12 + (month - 1) + months;
+  const targetYear = Math.floor(index / 12);
+  const targetMonth = (index % 12) + 1;
+  const targetDay = Math.min(day, daysInMonth(targetYear, targetMonth));
+  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth).padStart(2, '0')}-${String(targetDay).padStart(2, '0')}`;
+}

@@ -23,6 +23,19 @@ export interface ClaimSource {
   line: number;
 }
 
+/** Reference data behind an edit: the table, its release, and the row that decided it. */
+export interface EditSource {
+  /** icd10cm, ncci-ptp, mue, hcpcs. */
+  table: string;
+  /** medicare | medicaid, for tables published per program. */
+  program?: string;
+  release: string;
+  /** The release's effective date, YYYY-MM-DD. */
+  effective: string;
+  /** The row as published (for example a PTP pair with its dates and modifier indicator). */
+  row?: Record<string, string | number | null>;
+}
+
 /** One defect found on a claim. Field names are fixed for pipelines. */
 export interface Edit {
   /** The rule id, or a stable kebab-case code from EDIT_CODES for edits that come from no rule. */
@@ -39,6 +52,8 @@ export interface Edit {
   carc?: string;
   /** The rule that produced the edit; absent on edits that come from no rule. */
   rule?: { id: string; version: number };
+  /** For table-backed checks: the reference data releases and rows the edit rests on. */
+  sources?: EditSource[];
 }
 
 export interface ScrubResult {

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { CATEGORIES, type Severity } from '../model/index.js';
 import { compileCondition, type CompiledCondition } from './compile/index.js';
-import { selectPolicy, type PayerPolicy } from './load-payers.js';
+import { BASE_PROGRAM, selectPolicy, type PayerPolicy, type PolicyProgram } from './load-payers.js';
 import type { RulePack } from './pack.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 import type { RuleDefinition } from './types.js';
@@ -27,6 +27,8 @@ export interface ActiveRule {
 export interface RuleBundle {
   /** The payer policy id, or null for the base rule set. */
   policyId: string | null;
+  /** Whose NCCI PTP and MUE tables the claims of this bundle are checked against. */
+  program: PolicyProgram;
   claimRules: ActiveRule[];
   lineRules: ActiveRule[];
 }
@@ -58,7 +60,7 @@ export interface BundleOptions {
 }
 
 export function buildBundle(rules: readonly CompiledRule[], policy: PayerPolicy | undefined, options: BundleOptions = {}): RuleBundle {
-  const bundle: RuleBundle = { policyId: policy?.id ?? null, claimRules: [], lineRules: [] };
+  const bundle: RuleBundle = { policyId: policy?.id ?? null, program: policy?.program ?? BASE_PROGRAM, claimRules: [], lineRules: [] };
   for (const rule of [...rules].sort(byCategoryThenId)) {
     const { definition } = rule;
     if (options.only !== undefined && definition.id !== options.only) continue;

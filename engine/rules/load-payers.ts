@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { PolicyProgram } from '../data/types.js';
 import type { ScrubProblem } from '../errors.js';
 import type { Severity } from '../model/index.js';
 import { checkCondition } from './compile/index.js';
@@ -20,14 +21,27 @@ export interface PayerMatch {
   claimFilingIndicators?: string[];
 }
 
+export type { PolicyProgram };
+
+/** The program of the base rule set (claims no policy matches): NCCI is the national standard most payers follow. */
+export const BASE_PROGRAM: PolicyProgram = 'medicare';
+
 export interface PayerPolicy {
   id: string;
   name: string;
   example?: boolean;
   description?: string;
-  match: PayerMatch;
+  /** A base for other policies: matches no claim by itself. */
+  abstract?: boolean;
+  /** The policy this one builds on (already merged in: `rules` and `program` are the result). */
+  extends?: string;
+  /** Absent only on an abstract policy. */
+  match?: PayerMatch;
+  program?: PolicyProgram;
+  /** Rule changes, the policies it extends included. */
   rules: Record<string, RuleOverride>;
   file: string;
+  /** sha-256 of its file, and of the files it extends. */
   hash: string;
 }
 
@@ -36,7 +50,10 @@ interface PayerDocument {
   name: string;
   example?: boolean;
   description?: string;
-  match: PayerMatch;
+  abstract?: boolean;
+  extends?: string;
+  program?: PolicyProgram;
+  match?: PayerMatch;
   rules?: Record<string, string | RuleOverride>;
 }
 
@@ -65,18 +82,78 @@ export async function loadPayerPolicies(dir: string | undefined, rules: readonly
     return { policies: [], problems: [problem], ambiguities: [] };
   }
   const rulesById = new Map(rules.map((rule) => [rule.definition.id, rule]));
-  const policies: PayerPolicy[] = [];
+  const written: ParsedPolicy[] = [];
   const problems: ScrubProblem[] = [];
   for (const name of names) {
     const file = path.join(dir, name);
     const parsed = parsePayerFile(file, await readFile(file, 'utf8'), rulesById);
     problems.push(...parsed.problems);
-    if (parsed.policy) policies.push(parsed.policy);
+    if (parsed.policy) written.push({ policy: parsed.policy, source: parsed.source as YamlSource });
   }
+  const policies = resolveExtends(written, rulesById, problems);
   return { policies, problems, ambiguities: ambiguities(policies) };
 }
 
-export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMap<string, LoadedRule>): { policy?: PayerPolicy; problems: ScrubProblem[] } {
+interface ParsedPolicy {
+  policy: PayerPolicy;
+  source: YamlSource;
+}
+
+/** One rule's changes on top of another's: later keys win, params merge by name. */
+function mergeOverride(base: RuleOverride | undefined, own: RuleOverride): RuleOverride {
+  if (!base) return own;
+  const merged: RuleOverride = { ...base, ...own };
+  if (base.params || own.params) merged.params = { ...base.params, ...own.params };
+  return merged;
+}
+
+/**
+ * Merges every policy with the chain of policies it extends (its own settings win). A parent that
+ * does not exist and a cycle are problems at the `extends` line; a policy in a broken chain is left out.
+ */
+function resolveExtends(written: readonly ParsedPolicy[], rulesById: ReadonlyMap<string, LoadedRule>, problems: ScrubProblem[]): PayerPolicy[] {
+  const byId = new Map(written.map((entry) => [entry.policy.id, entry]));
+  const resolved = new Map<string, PayerPolicy | undefined>();
+  const resolve = (entry: ParsedPolicy, chain: string[]): PayerPolicy | undefined => {
+    const { policy, source } = entry;
+    if (resolved.has(policy.id)) return resolved.get(policy.id);
+    if (policy.extends === undefined) {
+      resolved.set(policy.id, policy);
+      return policy;
+    }
+    let merged: PayerPolicy | undefined;
+    const parentEntry = byId.get(policy.extends);
+    if (chain.includes(policy.extends)) {
+      problems.push(at(source, ['extends'], `Payer policies extend each other in a circle (${[...chain, policy.id, policy.extends].join(' → ')}): one of them must not extend the other.`));
+    } else if (!parentEntry) {
+      const known = [...byId.keys()].filter((id) => id !== policy.id);
+      problems.push(at(source, ['extends'], `"${policy.extends}" is not a payer policy in this directory${known.length ? ` (policies: ${known.join(', ')})` : ''}.`));
+    } else {
+      const parent = resolve(parentEntry, [...chain, policy.id]);
+      if (parent) {
+        const rules: Record<string, RuleOverride> = { ...parent.rules };
+        for (const [ruleId, override] of Object.entries(policy.rules)) rules[ruleId] = mergeOverride(parent.rules[ruleId], override);
+        merged = { ...policy, rules, hash: createHash('sha256').update(`${parent.hash}\n${policy.hash}`).digest('hex') };
+        const program = policy.program ?? parent.program;
+        if (program !== undefined) merged.program = program;
+        for (const ruleId of Object.keys(policy.rules)) {
+          const rule = rulesById.get(ruleId);
+          const params = rules[ruleId]?.params;
+          if (!rule || !params || !parent.rules[ruleId]?.params) continue;
+          for (const problem of checkCondition(rule.definition.when, { scope: rule.definition.scope, params: { ...rule.definition.params, ...params } })) {
+            problems.push(at(source, ['rules', ruleId, 'params'], `With these params and those of "${parent.id}", rule "${ruleId}" is not usable: ${problem.message}`));
+          }
+        }
+      }
+    }
+    resolved.set(policy.id, merged);
+    return merged;
+  };
+  return written.map((entry) => resolve(entry, [])).filter((policy): policy is PayerPolicy => policy !== undefined);
+}
+
+/** One payer file on its own: checked, with its own rule changes (`extends` is resolved by loadPayerPolicies). */
+export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMap<string, LoadedRule>): { policy?: PayerPolicy; problems: ScrubProblem[]; source?: YamlSource } {
   const read = readYaml(file, text);
   if (!read.ok) return { problems: read.problems };
   const source = read.source;
@@ -85,8 +162,16 @@ export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMa
   const problems: ScrubProblem[] = schemaProblems(source, errors);
   // The checks beyond the schema still run on what the schema accepted: one run, every problem.
   const invalid = invalidTopLevelKeys(errors);
-  if (invalid.has('')) return { problems: problems.sort(bySourcePosition) };
+  if (invalid.has('')) return { problems: problems.sort(bySourcePosition), source };
   const document = source.value as PayerDocument;
+  if (document.abstract === true && document.match !== undefined) {
+    problems.push(at(source, ['match'], 'An abstract policy is a base for others and matches no claim: remove `match`, or remove `abstract: true` to make the policy apply to claims.'));
+  } else if (document.abstract !== true && document.match === undefined && !invalid.has('match')) {
+    problems.push(at(source, [], 'The policy has no `match`, so it would apply to no claim: add `match` (payerIds, claimFilingIndicators), or mark it `abstract: true` if it is a base other policies extend.'));
+  }
+  if (document.extends !== undefined && document.extends === document.id) {
+    problems.push(at(source, ['extends'], `The policy "${document.id}" cannot extend itself.`));
+  }
   const fileId = path.basename(file, '.yaml');
   if (!invalid.has('id') && document.id !== fileId) {
     problems.push(at(source, ['id'], `The payer policy id "${document.id}" must equal the file name "${fileId}".`));
@@ -112,18 +197,21 @@ export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMa
     overrides[ruleId] = override;
     problems.push(...paramProblems(source, ruleId, rule, override));
   }
-  if (problems.length > 0) return { problems: problems.sort(bySourcePosition) };
+  if (problems.length > 0) return { problems: problems.sort(bySourcePosition), source };
   const policy: PayerPolicy = {
     id: document.id,
     name: document.name,
-    match: document.match,
     rules: overrides,
     file,
     hash: createHash('sha256').update(text).digest('hex'),
   };
+  if (document.match !== undefined) policy.match = document.match;
+  if (document.abstract !== undefined) policy.abstract = document.abstract;
+  if (document.extends !== undefined) policy.extends = document.extends;
+  if (document.program !== undefined) policy.program = document.program;
   if (document.example !== undefined) policy.example = document.example;
   if (document.description !== undefined) policy.description = document.description;
-  return { policy, problems };
+  return { policy, problems, source };
 }
 
 function paramProblems(source: YamlSource, ruleId: string, rule: LoadedRule, override: RuleOverride): ScrubProblem[] {
@@ -185,7 +273,8 @@ function atKey(source: YamlSource, segments: (string | number)[], key: string, m
 }
 
 /** A payer id match outranks a claim filing indicator match; a policy with both outranks either. */
-export function specificity(match: PayerMatch): number {
+export function specificity(match: PayerMatch | undefined): number {
+  if (!match) return 0;
   return (match.payerIds ? 2 : 0) + (match.claimFilingIndicators ? 1 : 0);
 }
 
@@ -197,8 +286,9 @@ function overlaps(a: readonly string[] | undefined, b: readonly string[] | undef
 /** Two policies of the same specificity that can match one claim would make the choice arbitrary. */
 function ambiguities(policies: readonly PayerPolicy[]): ScrubProblem[] {
   const problems: ScrubProblem[] = [];
-  policies.forEach((a, i) => {
-    for (const b of policies.slice(i + 1)) {
+  const selectable = policies.filter((policy): policy is PayerPolicy & { match: PayerMatch } => policy.match !== undefined);
+  selectable.forEach((a, i) => {
+    for (const b of selectable.slice(i + 1)) {
       if (specificity(a.match) !== specificity(b.match)) continue;
       const payerId = overlaps(a.match.payerIds, b.match.payerIds);
       const indicator = overlaps(a.match.claimFilingIndicators, b.match.claimFilingIndicators);
@@ -220,6 +310,7 @@ export function selectPolicy(policies: readonly PayerPolicy[], payerId: unknown,
   let best: PayerPolicy | undefined;
   let bestScore = 0;
   for (const policy of policies) {
+    if (!policy.match) continue;
     const { payerIds, claimFilingIndicators } = policy.match;
     if (payerIds && !(typeof payerId === 'string' && payerIds.includes(payerId))) continue;
     if (claimFilingIndicators && !(typeof claimFilingIndicator === 'string' && claimFilingIndicators.includes(claimFilingIndicator))) continue;

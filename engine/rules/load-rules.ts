@@ -181,6 +181,10 @@ function semanticProblems(source: YamlSource, rule: RuleDefinition, relativePath
     if (!template.ok) at(['message'], template.message);
   }
 
+  if (usable('sources', 'scope') && rule.sources !== undefined) {
+    const problem = factProblem(rule.sources, rule.scope) ?? (computedFacts.has(rule.sources) ? undefined : `"${rule.sources}" is an input fact: sources names a computed fact that lists reference data rows`);
+    if (problem) at(['sources'], `sources: ${problem}`);
+  }
   if (usable('effective', 'expires') && rule.effective && rule.expires && rule.expires <= rule.effective) {
     at(['expires'], `expires (${rule.expires}) must be after effective (${rule.effective}).`);
   }

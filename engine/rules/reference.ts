@@ -5,7 +5,7 @@
 import { Engine, Operator } from 'json-rules-engine';
 import type { Almanac, TopLevelCondition } from 'json-rules-engine';
 import { computedFacts, customOperators } from '../checks/registry.js';
-import type { ReferenceData } from '../data/types.js';
+import type { PolicyProgram, ReferenceData } from '../data/types.js';
 import type { ConditionNode } from './types.js';
 
 export interface ReferenceContext {
@@ -15,6 +15,9 @@ export interface ReferenceContext {
   params: Record<string, unknown>;
   /** Reference tables for the facts that need them, as the compiled engine gets them. */
   data?: ReferenceData;
+  /** The claim's NCCI program (its payer policy's) and the run's submission date. */
+  program?: PolicyProgram;
+  submissionDate?: string;
 }
 
 const EVENT = { type: 'claimscrub.reference' };
@@ -32,6 +35,8 @@ function createEngine(): Engine {
         lineIndex: await almanac.factValue<number>('lineIndex'),
         data: await almanac.factValue<ReferenceData | undefined>('referenceData'),
         dataGaps: new Set(),
+        program: await almanac.factValue<PolicyProgram | undefined>('program'),
+        submissionDate: await almanac.factValue<string | undefined>('submissionDate'),
       }),
     );
   }
@@ -78,6 +83,8 @@ async function runEngine(engine: Engine, context: ReferenceContext): Promise<unk
     lineIndex: context.lineIndex,
     params: context.params,
     referenceData: context.data,
+    program: context.program,
+    submissionDate: context.submissionDate,
   });
   const ruleResult = results[0] ?? failureResults[0];
   if (!ruleResult) throw new Error('json-rules-engine returned no rule result');

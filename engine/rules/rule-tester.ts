@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ReferenceData } from '../data/types.js';
 import type { ScrubProblem } from '../errors.js';
 import type { Edit, Severity } from '../model/index.js';
-import { runBundle } from '../runtime/scrub-claim.js';
+import { runBundle, type ScrubEnvironment } from '../runtime/scrub-claim.js';
 import type { CompiledPack } from './bundle.js';
 import { parseFieldPath, setField, unsetField } from './claim-patch.js';
 import { RULE_FILE_SUFFIX, RULE_TEST_SUFFIX, schemaProblems } from './load-rules.js';
@@ -29,6 +29,8 @@ export interface RuleTestCase {
   set?: Record<string, unknown>;
   unset?: string[];
   payer?: string;
+  /** YYYY-MM-DD: the submission date timely filing is measured to. */
+  submissionDate?: string;
   edits?: ExpectedEdit[];
 }
 
@@ -163,7 +165,10 @@ export async function runRuleTestCase(
   } catch (error) {
     return outcome(false, [], `the case cannot run: ${(error as Error).message}`);
   }
-  const actual = runBundle(bundle, claim, data);
+  const environment: ScrubEnvironment = {};
+  if (data !== undefined) environment.data = data;
+  if (testCase.submissionDate !== undefined) environment.submissionDate = testCase.submissionDate;
+  const actual = runBundle(bundle, claim, environment);
   if (kind === 'valid') {
     return actual.length === 0 ? outcome(true, actual) : outcome(false, actual, `expected no edit, got ${describeEdits(actual)}`);
   }

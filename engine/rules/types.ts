@@ -59,6 +59,8 @@ export interface RuleDefinition {
   message: string;
   help: string;
   carc: string;
+  /** A computed fact whose `sources` list names the reference data rows behind the edit. */
+  sources?: string;
   references: RuleReference[];
   /** First date of service the rule applies to (inclusive), YYYY-MM-DD. */
   effective?: string;

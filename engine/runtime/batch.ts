@@ -15,7 +15,7 @@ import {
   type DataReleaseInfo,
   type ReportContext,
 } from '../report/index.js';
-import type { ReferenceData } from '../data/types.js';
+import { releaseSetsOf, type ReferenceData } from '../data/types.js';
 import type { RulePack } from '../rules/pack.js';
 import { createChunkScrubber, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk-scrubber.js';
 
@@ -46,6 +46,8 @@ export interface BatchOptions {
   data?: { dir: string; loaded: ReferenceData };
   /** Hold claims whose checks found no reference data release for their dates. */
   requireData?: boolean;
+  /** YYYY-MM-DD: timely filing is measured to it; without it, timely filing is not checked. */
+  submissionDate?: string;
 }
 
 export interface BatchOutcome {
@@ -147,6 +149,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
   const setup: WorkerSetup = { pack: options.pack, format: options.format, formatOptions, requireData: options.requireData === true };
   if (options.data) setup.dataDir = options.data.dir;
+  if (options.submissionDate !== undefined) {
+    setup.submissionDate = options.submissionDate;
+    context.submissionDate = options.submissionDate;
+  }
   const runner = createRunner(setup, threads, options.data?.loaded);
   const maxInFlight = options.maxChunksInFlight ?? threads * 4;
   const summary = emptySummary();
@@ -221,9 +227,10 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
 
 function describeReleases(data: ReferenceData | undefined): DataReleaseInfo[] {
   if (!data) return [];
-  return Object.entries(data).flatMap(([table, set]: [string, ReferenceData[keyof ReferenceData]]) =>
+  return releaseSetsOf(data).flatMap(({ table, program, set }) =>
     set.releases.map(({ manifest, until }) => ({
       table,
+      ...(program === undefined ? {} : { program }),
       release: manifest.release,
       effective: manifest.effective,
       ...(until === undefined ? {} : { until }),

@@ -14,6 +14,8 @@ export interface WorkerSetup {
   /** The reference data directory each worker loads its tables from. */
   dataDir?: string;
   requireData?: boolean;
+  /** YYYY-MM-DD: timely filing is measured to it. */
+  submissionDate?: string;
 }
 
 export interface ChunkTask {
@@ -33,7 +35,9 @@ export interface ChunkOutcome {
 /** Compiles the pack once; the returned function scrubs one chunk. Used by workers and by --threads 1. */
 export function createChunkScrubber(setup: WorkerSetup, data?: ReferenceData): (task: ChunkTask) => ChunkOutcome {
   const compiled = new CompiledPack(setup.pack);
-  const environment: ScrubEnvironment = { requireData: setup.requireData === true, ...(data ? { data } : {}) };
+  const environment: ScrubEnvironment = { requireData: setup.requireData === true };
+  if (data) environment.data = data;
+  if (setup.submissionDate !== undefined) environment.submissionDate = setup.submissionDate;
   const formatter = formatters[setup.format];
   // One options object, renumbered per claim: this loop runs for every claim of the batch.
   const resultOptions: ResultFormatOptions = { ...setup.formatOptions, index: 0 };

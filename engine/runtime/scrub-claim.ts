@@ -1,8 +1,8 @@
-import type { DataKind, ReferenceData } from '../data/types.js';
+import type { ReferenceData } from '../data/types.js';
 import { field, isRecord } from '../checks/values.js';
 import type { ParsedItem } from '../ingest/index.js';
 import { isIsoDate } from '../model/dates.js';
-import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type ScrubResult } from '../model/index.js';
+import { EDIT_CODES, builtInEdit, statusOf, validateClaim, type ClaimSource, type Edit, type EditSource, type ScrubResult } from '../model/index.js';
 import type { ActiveRule, CompiledPack, RuleBundle } from '../rules/bundle.js';
 import { createEvaluationContext, enterLine, readFact, resetEvaluationContext, type EvaluationContext } from '../rules/compile/index.js';
 import { renderTemplate } from '../rules/template.js';
@@ -30,6 +30,10 @@ function ruleEdit(active: ActiveRule, context: EvaluationContext): Edit {
     rule: { id: definition.id, version: definition.version },
   };
   if (context.lineIndex >= 0) edit.serviceLine = context.lineIndex + 1;
+  if (definition.sources !== undefined) {
+    const sources = field(readFact(context, definition.sources), 'sources');
+    if (Array.isArray(sources) && sources.length > 0) edit.sources = sources as EditSource[];
+  }
   return edit;
 }
 
@@ -58,17 +62,21 @@ export interface ScrubEnvironment {
   data?: ReferenceData;
   /** Hold a claim with a data-missing edit when a check found no release for its dates. */
   requireData?: boolean;
+  /** The date claims are submitted, YYYY-MM-DD, for timely filing; without it those checks do not run. */
+  submissionDate?: string;
 }
 
 /**
  * Runs a bundle's rules over one claim (already schema-checked or not) and returns its edits.
  * Tables a check found no release for are added to `dataGaps` when given.
  */
-export function runBundle(bundle: RuleBundle, claim: unknown, data?: ReferenceData, dataGaps?: Set<DataKind>): Edit[] {
+export function runBundle(bundle: RuleBundle, claim: unknown, environment: ScrubEnvironment = {}, dataGaps?: Set<string>): Edit[] {
   const edits: Edit[] = [];
   const context = sharedContext;
   resetEvaluationContext(context, claim);
-  context.data = data;
+  context.data = environment.data;
+  context.program = bundle.program;
+  context.submissionDate = environment.submissionDate;
   try {
     runRules(bundle, context, claim, edits);
     if (dataGaps) for (const kind of context.dataGaps) dataGaps.add(kind);
@@ -101,14 +109,14 @@ function runRules(bundle: RuleBundle, context: EvaluationContext, claim: unknown
  * payer policy that matches it, run on whatever could be read.
  */
 // Gaps of the claim being scrubbed, emptied for each: claims are scrubbed one at a time per thread.
-const claimDataGaps = new Set<DataKind>();
+const claimDataGaps = new Set<string>();
 
 export function scrubClaim(pack: CompiledPack, claim: unknown, source: ClaimSource, environment: ScrubEnvironment = {}): ScrubResult {
   const edits = validateClaim(claim);
   const payer = field(claim, 'payer');
   const bundle = pack.bundleFor(field(payer, 'id'), field(payer, 'claimFilingIndicator'));
   claimDataGaps.clear();
-  if (isRecord(claim)) edits.push(...runBundle(bundle, claim, environment.data, claimDataGaps));
+  if (isRecord(claim)) edits.push(...runBundle(bundle, claim, environment, claimDataGaps));
   const missing = claimDataGaps.size === 0 ? undefined : [...claimDataGaps].sort();
   if (environment.requireData && missing) {
     edits.push(builtInEdit(EDIT_CODES.dataMissing, `No installed release of ${missing.join(', ')} covers this claim's dates of service, so its checks did not run.`));

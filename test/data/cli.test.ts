@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { EFFECTIVE_2025, EFFECTIVE_2026, ORDER_2025, ORDER_2026, crlf, put, row, temporaryDir } from './helpers.js';
 
 const work = temporaryDir('data-cli');
@@ -24,14 +24,15 @@ describe('claimscrub data: help and usage', () => {
     const help = runCli(['data', '--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/Usage: claimscrub data <command>/);
-    expect(help.stdout).toMatch(/import icd10cm ORDER_FILE \[TABULAR_XML\]/);
+    expect(help.stdout).toMatch(/import KIND FILE\.\.\. --release NAME --effective YYYY-MM-DD \[--program P\]/);
     expect(help.stdout).toMatch(/status/);
     const importHelp = runCli(['data', 'import', '--help']);
     expect(importHelp.status).toBe(0);
     expect(importHelp.stdout).toMatch(/--release NAME/);
     expect(importHelp.stdout).toMatch(/--effective YYYY-MM-DD/);
     expect(importHelp.stdout).toMatch(/--force/);
-    expect(importHelp.stdout).toMatch(/not\s+read yet/);
+    for (const kind of ['icd10cm ORDER_FILE [TABULAR_XML]', 'ncci-ptp PART_FILE...', 'mue MUE_CSV', 'hcpcs HCPC_ANWEB_TXT']) expect(importHelp.stdout).toContain(kind);
+    expect(importHelp.stdout).toMatch(/--program P\s+medicare or medicaid/);
     const statusHelp = runCli(['data', 'status', '-h']);
     expect(statusHelp.status).toBe(0);
     expect(statusHelp.stdout).toMatch(/--format text\|json/);
@@ -54,8 +55,8 @@ describe('claimscrub data: help and usage', () => {
     const dir = dataDir();
     const cases: [string[], RegExp][] = [
       [['data', 'import'], /name the kind of data/],
-      [['data', 'import', 'hcpcs', ORDER_2025, '--release', 'x', '--effective', '2025-10-01'], /unknown kind of reference data "hcpcs" \(known: icd10cm\)/],
-      [['data', 'import', 'icd10cm', '--release', 'x', '--effective', '2025-10-01'], /name the ICD-10-CM order file/],
+      [['data', 'import', 'rxnorm', ORDER_2025, '--release', 'x', '--effective', '2025-10-01'], /unknown kind of reference data "rxnorm" \(known: icd10cm, ncci-ptp, mue, hcpcs\)/],
+      [['data', 'import', 'icd10cm', '--release', 'x', '--effective', '2025-10-01'], /name the ICD-10-CM file\(s\) to import: icd10cm ORDER_FILE/],
       [['data', 'import', 'icd10cm', ORDER_2025, '--effective', '2025-10-01'], /--release NAME is required/],
       [['data', 'import', 'icd10cm', ORDER_2025, '--release', '../up', '--effective', '2025-10-01'], /--release: the release name "\.\.\/up" must be lower-case letters and digits/],
       [['data', 'import', 'icd10cm', ORDER_2025, '--release', 'a/b', '--effective', '2025-10-01'], /--release: the release name "a\/b"/],
@@ -92,16 +93,18 @@ describe('claimscrub data import', () => {
     expect(next.stdout).toMatch(/before\s+2025 now covers 2024-10-01 to 2025-09-30/);
   });
 
-  it('accepts the tabular XML but says plainly that it is not imported yet', () => {
+  it('imports the tabular XML of the release with its order file: Excludes1 and code-first notes', () => {
     const dir = dataDir();
-    const xml = path.join(work.dir, 'icd10cm_tabular_2026.xml');
-    writeFileSync(xml, '<ICD10CM.tabular></ICD10CM.tabular>\n');
+    const xml = path.join(ROOT, 'fixtures/data/icd10cm/tabular-2026-excerpt.xml');
     const result = importFixture(dir, ORDER_2026, '2026', EFFECTIVE_2026, xml);
+    expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/note: .*icd10cm_tabular_2026\.xml was not read/);
-    expect(result.stderr).toMatch(/Excludes1 and code-first notes is a later step/);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'icd10cm', '2026', 'manifest.json'), 'utf8'));
-    expect(manifest.sourceFiles.map((f: { name: string }) => f.name)).toEqual(['order-2026-excerpt.txt']);
+    expect(manifest.sourceFiles.map((f: { name: string }) => f.name)).toEqual(['order-2026-excerpt.txt', 'tabular-2026-excerpt.xml']);
+    expect(manifest.tables).toEqual(['codes.txt', 'notes.txt']);
+    expect(manifest.counts.excludes1Notes).toBeGreaterThan(0);
+    expect(manifest.counts.manifestations).toBeGreaterThan(0);
+    expect(runCli(['data', 'status', '--check', '--data', dir]).status).toBe(0);
 
     const missing = importFixture(dataDir(), ORDER_2026, '2026', EFFECTIVE_2026, path.join(work.dir, 'nope.xml'));
     expect(missing.status).toBe(2);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importIcd10cm } from '../../engine/data/icd10cm/import.js';
+import { importRelease } from '../../engine/data/import-release.js';
 import { createIcd10cmTable } from '../../engine/data/icd10cm/table.js';
 import { coverage, createReleaseSet, dayBefore, icd10cmReleaseEnd } from '../../engine/data/release-set.js';
 import { loadReferenceData } from '../../engine/data/store.js';
@@ -75,8 +75,8 @@ describe('release selection over imported excerpts: a code added, a code deleted
   const work = temporaryDir('releases');
   let data: ReferenceData;
   beforeAll(async () => {
-    await importIcd10cm({ dataDir: work.dir, orderFile: ORDER_2026, release: '2026', effective: EFFECTIVE_2026 });
-    await importIcd10cm({ dataDir: work.dir, orderFile: ORDER_2025, release: '2025', effective: EFFECTIVE_2025 });
+    await importRelease({ kind: 'icd10cm', dataDir: work.dir, files: [ORDER_2026], release: '2026', effective: EFFECTIVE_2026 });
+    await importRelease({ kind: 'icd10cm', dataDir: work.dir, files: [ORDER_2025], release: '2025', effective: EFFECTIVE_2025 });
     const loaded = await loadReferenceData(work.dir);
     expect(loaded.problems).toEqual([]);
     data = loaded.data;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { importIcd10cm } from '../../engine/data/icd10cm/import.js';
+import { importRelease } from '../../engine/data/import-release.js';
 import { ICD10CM_TABLE_FILE } from '../../engine/data/icd10cm/table.js';
 import { DEFAULT_DATA_DIR, installRelease, listReleases, loadReferenceData, releaseNameProblem, type ReleaseContent } from '../../engine/data/store.js';
 import { ScrubError } from '../../engine/errors.js';
@@ -39,7 +39,7 @@ describe('installing a release', () => {
   it('writes the table and a manifest with the source file hash, and nothing of the source', async () => {
     const dir = dataDir();
     const now = new Date('2025-11-01T12:00:00.000Z');
-    const result = await importIcd10cm({ dataDir: dir, orderFile: ORDER_2025, release: '2025', effective: EFFECTIVE_2025, now });
+    const result = await importRelease({ kind: 'icd10cm', dataDir: dir, files: [ORDER_2025], release: '2025', effective: EFFECTIVE_2025, now });
     expect(result.dir).toBe(path.join(dir, 'icd10cm', '2025'));
     expect(result.replaced).toBe(false);
     expect(result.lines).toBe(39);
@@ -104,7 +104,7 @@ describe('installing a release', () => {
     const dir = dataDir();
     const file = path.join(work.dir, 'bad-order.txt');
     writeFileSync(file, crlf([row(1, 'E11', false), row(2, 'I10', true), row(3, 'E11.9', true), row(4, 'I10', true)]));
-    const error = await rejection(importIcd10cm({ dataDir: dir, orderFile: file, release: 'bad', effective: '2025-10-01' }));
+    const error = await rejection(importRelease({ kind: 'icd10cm', dataDir: dir, files: [file], release: 'bad', effective: '2025-10-01' }));
     expect(error.code).toBe('SCRUB_ERR_DATA_INVALID');
     expect(error.message).toMatch(/3 problems in the ICD-10-CM order file; nothing was imported/);
     expect(error.problems.map((p) => [p.position.file, p.position.line, p.position.column])).toEqual([
@@ -116,7 +116,7 @@ describe('installing a release', () => {
   });
 
   it('reports an unreadable order file', async () => {
-    const error = await rejection(importIcd10cm({ dataDir: dataDir(), orderFile: path.join(work.dir, 'missing.txt'), release: 'x', effective: '2025-10-01' }));
+    const error = await rejection(importRelease({ kind: 'icd10cm', dataDir: dataDir(), files: [path.join(work.dir, 'missing.txt')], release: 'x', effective: '2025-10-01' }));
     expect(error.code).toBe('SCRUB_ERR_INPUT_UNREADABLE');
     expect(error.message).toMatch(/missing\.txt: cannot read the order file \(ENOENT\)/);
   });
@@ -124,7 +124,7 @@ describe('installing a release', () => {
   it('checks for a conflict before reading the order file', async () => {
     const dir = dataDir();
     await installRelease(dir, tiny);
-    const error = await rejection(importIcd10cm({ dataDir: dir, orderFile: path.join(work.dir, 'missing.txt'), release: 'tiny', effective: '2025-10-01' }));
+    const error = await rejection(importRelease({ kind: 'icd10cm', dataDir: dir, files: [path.join(work.dir, 'missing.txt')], release: 'tiny', effective: '2025-10-01' }));
     expect(error.code).toBe('SCRUB_ERR_DATA_CONFLICT');
   });
 });
@@ -147,8 +147,8 @@ describe('listing and loading releases', () => {
 
   it('lists releases by effective date and reports broken manifests without failing', async () => {
     const dir = dataDir();
-    await importIcd10cm({ dataDir: dir, orderFile: ORDER_2026, release: '2026', effective: EFFECTIVE_2026 });
-    await importIcd10cm({ dataDir: dir, orderFile: ORDER_2025, release: '2025', effective: EFFECTIVE_2025 });
+    await importRelease({ kind: 'icd10cm', dataDir: dir, files: [ORDER_2026], release: '2026', effective: EFFECTIVE_2026 });
+    await importRelease({ kind: 'icd10cm', dataDir: dir, files: [ORDER_2025], release: '2025', effective: EFFECTIVE_2025 });
     const kindDir = path.join(dir, 'icd10cm');
     mkdirSync(path.join(kindDir, 'broken-json'));
     writeFileSync(path.join(kindDir, 'broken-json', 'manifest.json'), '{ "formatVersion": 1, ');
@@ -180,8 +180,8 @@ describe('listing and loading releases', () => {
 
   it('leaves out a release whose table is damaged, reporting it', async () => {
     const dir = dataDir();
-    await importIcd10cm({ dataDir: dir, orderFile: ORDER_2025, release: '2025', effective: EFFECTIVE_2025 });
-    await importIcd10cm({ dataDir: dir, orderFile: ORDER_2026, release: '2026', effective: EFFECTIVE_2026 });
+    await importRelease({ kind: 'icd10cm', dataDir: dir, files: [ORDER_2025], release: '2025', effective: EFFECTIVE_2025 });
+    await importRelease({ kind: 'icd10cm', dataDir: dir, files: [ORDER_2026], release: '2026', effective: EFFECTIVE_2026 });
     const table = path.join(dir, 'icd10cm', '2026', ICD10CM_TABLE_FILE);
     writeFileSync(table, readFileSync(table, 'latin1').slice(0, -10), 'latin1');
     const { data, problems } = await loadReferenceData(dir);

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { importIcd10cm } from '../../engine/data/icd10cm/import.js';
+import { importRelease } from '../../engine/data/import-release.js';
 import { parseOrderText, type OrderRow } from '../../engine/data/icd10cm/parse-order-file.js';
 import { ICD10CM_TABLE_FILE, buildIcd10cmTables, createIcd10cmTable, loadIcd10cmTable } from '../../engine/data/icd10cm/table.js';
 import { ScrubError } from '../../engine/errors.js';
@@ -46,7 +46,7 @@ describe('the ICD-10-CM table file', () => {
   });
 
   it('loads from an imported release and tells billable, header and unknown codes apart', async () => {
-    const result = await importIcd10cm({ dataDir: work.dir, orderFile: ORDER_2025, release: '2025', effective: EFFECTIVE_2025 });
+    const result = await importRelease({ kind: 'icd10cm', dataDir: work.dir, files: [ORDER_2025], release: '2025', effective: EFFECTIVE_2025 });
     const table = await loadIcd10cmTable(result.dir);
     expect(table.status('E119')).toBe('billable');
     expect(table.status('E11')).toBe('header');

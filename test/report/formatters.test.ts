@@ -59,6 +59,7 @@ const CONTEXT: ReportContext = {
   schemaVersion: 1,
   inputErrors: [{ file: 'batch/missing.ndjson', code: 'SCRUB_ERR_INPUT_UNREADABLE', message: 'The file does not exist.' }],
   data: [{ table: 'icd10cm', release: 'fy2026', effective: '2025-10-01', sourceFiles: [{ name: 'icd10cm_order_2026.txt', sha256: 'ab'.repeat(32) }] }],
+  submissionDate: '2026-10-15',
 };
 
 function summaryOf(results: ScrubResult[]): FinalSummary {
@@ -91,7 +92,7 @@ describe('ndjson formatter', () => {
       .map((line) => JSON.parse(line) as unknown);
     expect(lines).toHaveLength(results.length + 1);
     expect(lines.slice(0, -1)).toEqual(results);
-    expect(lines.at(-1)).toEqual({ summary: summaryOf(results), inputErrors: CONTEXT.inputErrors, data: CONTEXT.data });
+    expect(lines.at(-1)).toEqual({ summary: summaryOf(results), inputErrors: CONTEXT.inputErrors, data: CONTEXT.data, submissionDate: '2026-10-15' });
   });
 
   it('writes every result, also when quiet, and no header', () => {
@@ -105,11 +106,12 @@ describe('json formatter', () => {
     it(`writes one valid document for ${results.length} result(s) that round-trips them`, () => {
       const text = render(formatters.json, results);
       const doc = JSON.parse(text) as Record<string, unknown>;
-      expect(Object.keys(doc)).toEqual(['schemaVersion', 'engine', 'bundle', 'results', 'inputErrors', 'data', 'summary']);
+      expect(Object.keys(doc)).toEqual(['schemaVersion', 'engine', 'bundle', 'submissionDate', 'results', 'inputErrors', 'data', 'summary']);
       expect(doc).toEqual({
         schemaVersion: 1,
         engine: { name: 'claimscrub', version: '0.1.0' },
         bundle: { hash: 'sha256-0123456789abcdef' },
+        submissionDate: '2026-10-15',
         results,
         inputErrors: CONTEXT.inputErrors,
         data: CONTEXT.data,

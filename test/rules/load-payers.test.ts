@@ -212,7 +212,7 @@ describe('payer policy problems', () => {
     ['an empty payer id list', 'match:\n  payerIds: []\n', [4, 13, '`match.payerIds` must have at least 1 entry.']],
     ['a repeated payer id', 'match:\n  payerIds: ["P1", "P1"]\n', [4, 13, expect.stringMatching(/^`match\.payerIds` must not repeat an entry/)]],
     ['an unknown match key', 'match:\n  payerId: ["P1"]\n', [4, 3, expect.stringMatching(/^`match\.payerId` is not a known field/)]],
-    ['no match', '', [1, 1, '`match` is missing.']],
+    ['no match', '', [1, 1, 'The policy has no `match`, so it would apply to no claim: add `match` (payerIds, claimFilingIndicators), or mark it `abstract: true` if it is a base other policies extend.']],
   ])('refuses %s', (_name, match, expected) => {
     const { problems } = parse(`id: my-payer\nname: My Payer\n${match}`);
     expect(where(problems)).toEqual([expected]);
@@ -325,5 +325,64 @@ describe('specificity', () => {
     expect(specificity({ claimFilingIndicators: ['MC'] })).toBe(1);
     expect(specificity({ payerIds: ['A1'] })).toBe(2);
     expect(specificity({ payerIds: ['A1'], claimFilingIndicators: ['MC'] })).toBe(3);
+  });
+});
+
+describe('payer policies built on others with extends', () => {
+  const BASE = 'id: shared\nname: Shared\nabstract: true\nprogram: medicare\nrules:\n  units-too-high:\n    severity: warning\n    params:\n      maxUnits: 9\n  optional-check: on\n';
+
+  it('inherit the base: its program and rule changes, merged with their own (own settings win, params merge by name)', async () => {
+    const dir = await tree({
+      'shared.yaml': BASE,
+      'child.yaml': 'id: child\nname: Child\nextends: shared\nmatch:\n  payerIds: ["C1"]\nrules:\n  units-too-high:\n    enabled: true\n  needs-auth:\n    params:\n      procedureCodes: ["70551"]\n',
+      'medicaid-child.yaml': 'id: medicaid-child\nname: Medicaid child\nextends: child\nprogram: medicaid\nmatch:\n  payerIds: ["C2"]\nrules:\n  optional-check: off\n',
+    });
+    const { policies, problems, ambiguities } = await loadPayerPolicies(dir, rules);
+    expect(problems).toEqual([]);
+    expect(ambiguities).toEqual([]);
+    const byId = Object.fromEntries(policies.map((policy) => [policy.id, policy]));
+    expect(byId.child?.program).toBe('medicare');
+    expect(byId.child?.rules).toEqual({
+      'units-too-high': { enabled: true, severity: 'warning', params: { maxUnits: 9 } },
+      'optional-check': { enabled: true },
+      'needs-auth': { params: { procedureCodes: ['70551'] } },
+    });
+    expect(byId['medicaid-child']?.program).toBe('medicaid');
+    expect(byId['medicaid-child']?.rules['optional-check']).toEqual({ enabled: false });
+    expect(byId['medicaid-child']?.rules['units-too-high']).toEqual({ enabled: true, severity: 'warning', params: { maxUnits: 9 } });
+    // A change to the base changes the hash of every policy built on it.
+    const changed = await loadPayerPolicies(await tree({ 'shared.yaml': BASE.replace('9', '8'), 'child.yaml': 'id: child\nname: Child\nextends: shared\nmatch:\n  payerIds: ["C1"]\n' }), rules);
+    const again = await loadPayerPolicies(await tree({ 'shared.yaml': BASE, 'child.yaml': 'id: child\nname: Child\nextends: shared\nmatch:\n  payerIds: ["C1"]\n' }), rules);
+    expect(changed.policies.find((p) => p.id === 'child')?.hash).not.toBe(again.policies.find((p) => p.id === 'child')?.hash);
+  });
+
+  it('never select an abstract policy for a claim', async () => {
+    const pack = await loadRulePack({ rulesDirs: [rulesDir], payersDir: await tree({ 'shared.yaml': BASE }) });
+    expect(pack.policies.map((policy) => policy.id)).toEqual(['shared']);
+    const { selectPolicy } = await import('../../engine/rules/load-payers.js');
+    expect(selectPolicy(pack.policies, 'ANY', 'MB')).toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown base', { 'child.yaml': 'id: child\nname: Child\nextends: nowhere\nmatch:\n  payerIds: ["C1"]\n' }, 'child.yaml', [3, 10, '"nowhere" is not a payer policy in this directory.']],
+    [
+      'a circle',
+      { 'a.yaml': 'id: a\nname: A\nextends: b\nmatch:\n  payerIds: ["A"]\n', 'b.yaml': 'id: b\nname: B\nextends: a\nmatch:\n  payerIds: ["B"]\n' },
+      'b.yaml',
+      [3, 10, 'Payer policies extend each other in a circle (a → b → a): one of them must not extend the other.'],
+    ],
+    ['itself', { 'a.yaml': 'id: a\nname: A\nextends: a\nmatch:\n  payerIds: ["A"]\n' }, 'a.yaml', [3, 10, 'The policy "a" cannot extend itself.']],
+    [
+      'an abstract policy with a match',
+      { 'a.yaml': 'id: a\nname: A\nabstract: true\nmatch:\n  payerIds: ["A"]\n' },
+      'a.yaml',
+      [5, 3, 'An abstract policy is a base for others and matches no claim: remove `match`, or remove `abstract: true` to make the policy apply to claims.'],
+    ],
+    ['an unknown program', { 'a.yaml': 'id: a\nname: A\nprogram: tricare\nmatch:\n  payerIds: ["A"]\n' }, 'a.yaml', [3, 10, expect.stringMatching(/^`program` must be one of "medicare", "medicaid", "none"/)]],
+  ])('refuse %s, at the line and column', async (_name, files, file, expected) => {
+    const error = await refusedPack(files);
+    expect(error.code).toBe('SCRUB_ERR_PAYER_INVALID');
+    const problems = error.problems.filter((problem) => problem.position.file.endsWith(file as string));
+    expect(where(problems)).toEqual([expected]);
   });
 });

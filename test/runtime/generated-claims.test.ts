@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createScrubber } from '../../engine/index.js';
+import { SUBMISSION_DATE } from '../../fixtures/generator/catalog.js';
 import { generateClaimsWithLabels, MALFORMED_JSON, STRUCTURAL_DEFECT_KINDS } from '../../fixtures/generator/generate.js';
 
 // A false edit is as serious as a missed one. The generator labels every claim with the one
 // defect it injected (or none); the bundled pack must flag exactly that and nothing else.
-const scrubber = await createScrubber();
+const scrubber = await createScrubber(undefined, { submissionDate: SUBMISSION_DATE });
 const claims = [...generateClaimsWithLabels({ count: 4000, seed: 7, defectRate: 0.5, malformedRate: 0.01 })];
 
 describe('the bundled rule pack on labelled synthetic claims', () => {

@@ -1,61 +1,47 @@
-import { performance } from 'node:perf_hooks';
 import { ScrubError } from '../../errors.js';
 import { dataError, rowProblemToScrub } from '../problems.js';
-import { checkInstallable, installRelease, type InstallResult } from '../store.js';
+import type { ReleaseSourceContent } from '../types.js';
+import { readIcd10cmTabular } from './import-tabular.js';
 import { parseOrderFile } from './parse-order-file.js';
 import { buildIcd10cmTables } from './table.js';
 
-export interface Icd10cmImportRequest {
-  dataDir: string;
-  /** The order file (icd10cm_order_<year>.txt). */
-  orderFile: string;
-  release: string;
-  /** First date of service the release applies to, YYYY-MM-DD. */
-  effective: string;
-  /** Replace an installed release of the same name. */
-  force?: boolean;
-  now?: Date;
-}
-
-export interface Icd10cmImportResult extends InstallResult {
-  /** Lines read from the order file. */
-  lines: number;
-  /** Milliseconds spent reading, hashing and checking the order file. */
-  parseMs: number;
+/** An unreadable source file: SCRUB_ERR_INPUT_UNREADABLE naming it. */
+export function unreadable(file: string, what: string, error: unknown): ScrubError {
+  if (error instanceof ScrubError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${file}: cannot read the ${what}${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
+    position: { file },
+    cause: error,
+  });
 }
 
 /**
- * Imports an ICD-10-CM release from its order file into the data directory. Checks first that the
- * release can be installed (SCRUB_ERR_USAGE, SCRUB_ERR_DATA_CONFLICT), then reads every row: an
- * unreadable file is SCRUB_ERR_INPUT_UNREADABLE, a file with any malformed row is refused as a whole
- * with SCRUB_ERR_DATA_INVALID carrying every problem. Nothing is written unless the file is clean.
+ * Reads an ICD-10-CM release from its order file (and, when given, the tabular list XML of the
+ * same release). An unreadable file is SCRUB_ERR_INPUT_UNREADABLE; a file with any malformed row
+ * is refused as a whole with SCRUB_ERR_DATA_INVALID carrying every problem.
  */
-export async function importIcd10cm(request: Icd10cmImportRequest): Promise<Icd10cmImportResult> {
-  const { dataDir, orderFile, release, effective } = request;
-  const force = request.force ?? false;
-  await checkInstallable(dataDir, 'icd10cm', release, effective, force);
-  const started = performance.now();
+export async function readIcd10cmRelease(files: readonly string[]): Promise<ReleaseSourceContent & { lines: number }> {
+  const [orderFile, ...rest] = files;
+  if (orderFile === undefined) throw new ScrubError('SCRUB_ERR_USAGE', 'name the ICD-10-CM order file to import');
+  if (rest.length > 1) throw new ScrubError('SCRUB_ERR_USAGE', `too many arguments: ${rest.slice(1).join(' ')}`);
   let parsed;
   try {
     parsed = await parseOrderFile(orderFile);
   } catch (error) {
-    if (error instanceof ScrubError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${orderFile}: cannot read the order file${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
-      position: { file: orderFile },
-      cause: error,
-    });
+    throw unreadable(orderFile, 'order file', error);
   }
-  const parseMs = performance.now() - started;
   if (parsed.problems.length > 0) {
     const count = parsed.problems.length;
     throw dataError('SCRUB_ERR_DATA_INVALID', `${orderFile}: ${count} ${count === 1 ? 'problem' : 'problems'} in the ICD-10-CM order file; nothing was imported`, parsed.problems.map(rowProblemToScrub));
   }
   const { tables, counts } = buildIcd10cmTables(parsed.rows);
-  const installed = await installRelease(
-    dataDir,
-    { kind: 'icd10cm', release, effective, sourceFiles: [parsed.source], counts, tables },
-    request.now === undefined ? { force } : { force, now: request.now },
-  );
-  return { ...installed, lines: parsed.lines, parseMs };
+  const [tabularFile] = rest;
+  if (tabularFile === undefined) return { sourceFiles: [parsed.source], counts, tables, lines: parsed.lines };
+  const tabular = await readIcd10cmTabular(tabularFile);
+  return {
+    sourceFiles: [parsed.source, tabular.source],
+    counts: { ...counts, ...tabular.counts },
+    tables: { ...tables, ...tabular.tables },
+    lines: parsed.lines,
+  };
 }

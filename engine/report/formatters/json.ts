@@ -3,10 +3,10 @@ import type { FinalSummary } from '../summary.js';
 import type { Formatter, ReportContext, ResultFormatOptions } from './types.js';
 
 /**
- * One JSON document: `{ schemaVersion, engine, bundle, results, inputErrors, data, summary }`,
+ * One JSON document: `{ schemaVersion, engine, bundle, submissionDate, results, inputErrors, data, summary }`,
  * written in three parts so that 1M results are never held at once.
  *
- * - header: `{"schemaVersion":1,"engine":{...},"bundle":{...},"results":[`
+ * - header: `{"schemaVersion":1,"engine":{...},"bundle":{...},"submissionDate":...,"results":[`
  * - result: `\n{...}` for the result at index 0 and `,\n{...}` for every later one: the comma
  *   goes before a result, never after, so neither the header nor the footer needs to know how
  *   many results there are, and nothing is shared between the threads that format them.
@@ -21,6 +21,7 @@ export const jsonFormatter: Formatter = {
       schemaVersion: context.schemaVersion,
       engine: { name: context.engine.name, version: context.engine.version },
       bundle: { hash: context.bundle.hash },
+      submissionDate: context.submissionDate ?? null,
     });
     // Reopen the object: drop its closing brace and start the results array.
     return `${head.slice(0, -1)},"results":[`;

@@ -130,7 +130,8 @@ export const stylishFormatter: Formatter = {
       out.push('', paint('Reference data', color, 'bold'));
       for (const release of context.data ?? []) {
         const span = release.until === undefined ? `from ${release.effective}` : `${release.effective} to before ${release.until}`;
-        out.push(`  ${safe(release.table)} ${safe(release.release)}  (dates of service ${span})`);
+        const table = release.program === undefined ? release.table : `${release.table} (${release.program})`;
+        out.push(`  ${safe(table)} ${safe(release.release)}  (dates of service ${span})`);
       }
     }
 
@@ -140,9 +141,10 @@ export const stylishFormatter: Formatter = {
         out.push(`  ${safe(error.file)}  ${paint(safe(error.code), color, 'dim')}  ${safe(error.message)}`);
     }
 
+    const submitted = context.submissionDate === undefined ? '' : `, timely filing measured to ${safe(context.submissionDate)}`;
     out.push(
       '',
-      paint(`${safe(context.engine.name)} ${safe(context.engine.version)}, rule bundle ${safe(context.bundle.hash)}`, color, 'dim'),
+      paint(`${safe(context.engine.name)} ${safe(context.engine.version)}, rule bundle ${safe(context.bundle.hash)}${submitted}`, color, 'dim'),
     );
     return `${out.join('\n')}\n`;
   },

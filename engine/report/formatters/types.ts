@@ -11,10 +11,14 @@ export interface ReportContext {
   inputErrors: { file: string; code: string; message: string }[];
   /** The reference data releases loaded for the scrub, so that a re-scrub can be reproduced. */
   data?: DataReleaseInfo[];
+  /** The submission date timely filing was measured to, YYYY-MM-DD (a re-scrub passes it as --submission-date). */
+  submissionDate?: string;
 }
 
 export interface DataReleaseInfo {
   table: string;
+  /** medicare | medicaid, for tables published per program. */
+  program?: string;
   release: string;
   effective: string;
   /** The first date of service it no longer applies to, when a later release is installed. */

@@ -2,7 +2,7 @@
  * What a compiled condition reads: the input facts and the caches of computed facts.
  */
 import { computedFacts, type FactContext } from '../../checks/registry.js';
-import type { DataKind, ReferenceData } from '../../data/types.js';
+import type { PolicyProgram, ReferenceData } from '../../data/types.js';
 
 export interface EvaluationContext {
   /** The whole claim, as parsed (it may be malformed). */
@@ -20,7 +20,11 @@ export interface EvaluationContext {
   /** Reference tables for facts that need them. */
   data: ReferenceData | undefined;
   /** Tables a fact found no release for, on this claim. */
-  dataGaps: Set<DataKind>;
+  dataGaps: Set<string>;
+  /** Whose NCCI PTP and MUE tables apply (the claim's payer policy). */
+  program: PolicyProgram;
+  /** The submission date timely filing is measured to, YYYY-MM-DD; undefined: not known. */
+  submissionDate: string | undefined;
 }
 
 const FACT_NAMES = [...computedFacts.keys()];
@@ -77,7 +81,7 @@ const NO_PARAMS: Record<string, unknown> = Object.freeze({}) as Record<string, u
 
 /** A context for one claim, positioned for claim-scope rules (no line). Always the same shape. */
 export function createEvaluationContext(claim: unknown, params: Record<string, unknown> = NO_PARAMS): EvaluationContext {
-  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache(), data: undefined, dataGaps: new Set() };
+  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache(), data: undefined, dataGaps: new Set(), program: 'medicare', submissionDate: undefined };
 }
 
 /** Moves the context to service line `lineIndex` (forgetting the previous line's computed facts). */
