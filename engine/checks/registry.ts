@@ -1,6 +1,7 @@
 import { FACTS } from './facts.js';
 import { HCPCS_FACTS } from './hcpcs.js';
 import { ICD10CM_FACTS } from './icd10cm.js';
+import { LIST_OPERATORS } from './lists.js';
 import { NCCI_FACTS } from './ncci.js';
 import { OPERATORS } from './operators.js';
 import { TIMELY_FILING_FACTS, TIMELY_FILING_OPERATORS } from './timely-filing.js';
@@ -15,7 +16,7 @@ export const INPUT_FACTS = ['claim', 'line', 'params'] as const;
 export type InputFact = (typeof INPUT_FACTS)[number];
 
 export const computedFacts: ReadonlyMap<string, FactDefinition> = new Map([...FACTS, ...ICD10CM_FACTS, ...NCCI_FACTS, ...HCPCS_FACTS, ...TIMELY_FILING_FACTS].map((fact) => [fact.name, fact]));
-export const customOperators: ReadonlyMap<string, OperatorDefinition> = new Map([...OPERATORS, ...TIMELY_FILING_OPERATORS].map((op) => [op.name, op]));
+export const customOperators: ReadonlyMap<string, OperatorDefinition> = new Map([...OPERATORS, ...TIMELY_FILING_OPERATORS, ...LIST_OPERATORS].map((op) => [op.name, op]));
 
 export function isInputFact(name: string): name is InputFact {
   return (INPUT_FACTS as readonly string[]).includes(name);

@@ -33,3 +33,13 @@ export function dataError(code: ErrorCode, message: string, problems: readonly S
 export function problemsOf(error: ScrubError, file: string): ScrubProblem[] {
   return error.problems.length > 0 ? [...error.problems] : [scrubProblem(file, error.message)];
 }
+
+/** A source file that cannot be read (missing, a directory, no permission): SCRUB_ERR_INPUT_UNREADABLE naming it. */
+export function unreadableSource(file: string, what: string, error: unknown): ScrubError {
+  if (error instanceof ScrubError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${file}: cannot read the ${what}${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
+    position: { file },
+    cause: error,
+  });
+}

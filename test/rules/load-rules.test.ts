@@ -752,3 +752,24 @@ describe('parseRuleFile', () => {
     expect(result.source?.locate(['when', 'all', 0, 'operator'])).toEqual({ line: 17, column: 17 });
   });
 });
+
+describe('sources: the computed fact that names an edit\'s reference data', () => {
+  it('accepts a computed fact of the rule\'s scope', async () => {
+    const { problems, rules } = await loadOne(ruleText({ sources: 'linePtpConflict' }));
+    expect(problems).toEqual([]);
+    expect(rules[0]?.definition.sources).toBe('linePtpConflict');
+  });
+
+  it.each([
+    ['an unknown fact', 'ptpRows', 'sources: unknown fact "ptpRows"'],
+    ['an input fact', 'line', 'sources: "line" is an input fact: sources names a computed fact that lists reference data rows'],
+  ])('refuses %s, at the key', async (_name, fact, expected) => {
+    const { problems } = await loadOne(ruleText({ sources: fact }));
+    expect(where(problems)).toEqual([[13, 10, expect.stringContaining(expected)]]);
+  });
+
+  it('refuses a line-scope fact in a claim-scope rule', async () => {
+    const { problems } = await loadOne(ruleText({ ...CLAIM_FIELDS, sources: 'lineMueExcess' }, CLAIM_WHEN));
+    expect(where(problems)).toEqual([[13, 10, expect.stringMatching(/^sources: .*needs a service line, so only line-scope rules can use it/)]]);
+  });
+});

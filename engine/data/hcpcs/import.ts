@@ -1,5 +1,5 @@
 import { ScrubError } from '../../errors.js';
-import { dataError, rowProblemToScrub } from '../problems.js';
+import { dataError, rowProblemToScrub, unreadableSource } from '../problems.js';
 import type { ReleaseSourceContent } from '../types.js';
 import { parseHcpcsFile } from './parse-hcpcs-file.js';
 import { buildHcpcsTables } from './table.js';
@@ -23,12 +23,7 @@ export async function readHcpcsRelease(files: readonly string[]): Promise<Releas
   try {
     parsed = await parseHcpcsFile(file);
   } catch (error) {
-    if (error instanceof ScrubError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${file}: cannot read the HCPCS file${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
-      position: { file },
-      cause: error,
-    });
+    throw unreadableSource(file, 'HCPCS file', error);
   }
   if (parsed.problems.length > 0) {
     const count = parsed.problems.length;

@@ -34,12 +34,10 @@
  * refuses the file as a whole when there is any. Columns 120-268 and the filler are not checked:
  * the engine does not use them.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { isIsoDate } from '../../model/dates.js';
 import type { RowProblem } from '../problems.js';
 import type { HcpcsEntry, SourceFile } from '../types.js';
+import { streamSourceFile } from '../source-file.js';
 
 /** A code or modifier of the file, its continuation records assembled. */
 export interface HcpcsRecord extends HcpcsEntry {
@@ -399,15 +397,7 @@ export function parseHcpcsText(text: string, file = '<text>'): HcpcsFileContent 
  */
 export async function parseHcpcsFile(filePath: string, options: { displayName?: string } = {}): Promise<ParsedHcpcsFile> {
   const parser = new HcpcsFileParser(options.displayName ?? filePath);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const stream = createReadStream(filePath, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-    // latin1: one byte a character, never split across chunks, and columns stay byte positions.
-    parser.push(chunk.toString('latin1'));
-  }
-  const content = parser.end();
-  return { ...content, source: { name: path.basename(filePath), sha256: hash.digest('hex'), bytes } };
+  // latin1: one byte a character, never split across chunks, and columns stay byte positions.
+  const source = await streamSourceFile(filePath, (chunk) => parser.push(chunk.toString('latin1')));
+  return { ...parser.end(), source };
 }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { ScrubError, type ScrubProblem } from '../../errors.js';
 import { isIsoDate } from '../../model/dates.js';
 import { scrubProblem } from '../problems.js';
+import { declaredCounts } from '../source-file.js';
 import type { HcpcsEntry, HcpcsTable, ReleaseManifest } from '../types.js';
 import { HCPCS_LEVEL2_CODE, HCPCS_MODIFIER } from './parse-hcpcs-file.js';
 
@@ -115,15 +116,7 @@ function readTableLine(text: string, previousCode: string | undefined): HcpcsEnt
  * the table file is missing, damaged, or does not match the manifest's counts.
  */
 export async function loadHcpcsTable(dir: string, manifest?: ReleaseManifest): Promise<HcpcsTable> {
-  let counts = manifest?.counts;
-  if (manifest === undefined) {
-    const manifestFile = path.join(dir, 'manifest.json');
-    try {
-      counts = (JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<ReleaseManifest>).counts;
-    } catch (error) {
-      throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${manifestFile}: cannot read the release manifest: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  const counts = await declaredCounts(dir, manifest);
   const file = path.join(dir, HCPCS_TABLE_FILE);
   const fail = (problems: ScrubProblem[]): never => {
     throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${dir}: the HCPCS release is damaged`, { problems });

@@ -3,8 +3,7 @@
  * ICD-10-CM importer to install beside the codes of the order file.
  */
 import { performance } from 'node:perf_hooks';
-import { ScrubError } from '../../errors.js';
-import { dataError, rowProblemToScrub } from '../problems.js';
+import { dataError, rowProblemToScrub, unreadableSource } from '../problems.js';
 import type { SourceFile } from '../types.js';
 import { buildIcd10cmNotesTables } from './notes-table.js';
 import { parseTabularFile, type ParsedTabular, type UnreadNoteReference } from './parse-tabular.js';
@@ -35,12 +34,7 @@ export async function readIcd10cmTabular(file: string, options: { displayName?: 
   try {
     parsed = await parseTabularFile(file, options);
   } catch (error) {
-    if (error instanceof ScrubError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${file}: cannot read the tabular list${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
-      position: { file },
-      cause: error,
-    });
+    throw unreadableSource(file, 'tabular list', error);
   }
   const parseMs = performance.now() - started;
   if (parsed.problems.length > 0) {

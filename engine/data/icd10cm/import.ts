@@ -1,19 +1,9 @@
 import { ScrubError } from '../../errors.js';
-import { dataError, rowProblemToScrub } from '../problems.js';
+import { dataError, rowProblemToScrub, unreadableSource } from '../problems.js';
 import type { ReleaseSourceContent } from '../types.js';
 import { readIcd10cmTabular } from './import-tabular.js';
 import { parseOrderFile } from './parse-order-file.js';
 import { buildIcd10cmTables } from './table.js';
-
-/** An unreadable source file: SCRUB_ERR_INPUT_UNREADABLE naming it. */
-export function unreadable(file: string, what: string, error: unknown): ScrubError {
-  if (error instanceof ScrubError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  return new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${file}: cannot read the ${what}${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
-    position: { file },
-    cause: error,
-  });
-}
 
 /**
  * Reads an ICD-10-CM release from its order file (and, when given, the tabular list XML of the
@@ -28,7 +18,7 @@ export async function readIcd10cmRelease(files: readonly string[]): Promise<Rele
   try {
     parsed = await parseOrderFile(orderFile);
   } catch (error) {
-    throw unreadable(orderFile, 'order file', error);
+    throw unreadableSource(orderFile, 'order file', error);
   }
   if (parsed.problems.length > 0) {
     const count = parsed.problems.length;

@@ -26,6 +26,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ScrubError, type ScrubProblem } from '../../errors.js';
 import { scrubProblem } from '../problems.js';
+import { declaredCounts } from '../source-file.js';
 import type { Excludes1Note, Icd10cmNotesTable, ReleaseManifest } from '../types.js';
 import { comparePrefix, readCodeReference, type ParsedTabular } from './parse-tabular.js';
 
@@ -298,15 +299,7 @@ export function hasIcd10cmNotesTable(manifest: ReleaseManifest): boolean {
  * problems found, when the file is missing, damaged or does not match the manifest.
  */
 export async function loadIcd10cmNotesTable(dir: string, manifest?: ReleaseManifest): Promise<Icd10cmNotesLookup> {
-  let counts = manifest?.counts;
-  if (manifest === undefined) {
-    const manifestFile = path.join(dir, 'manifest.json');
-    try {
-      counts = (JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<ReleaseManifest>).counts;
-    } catch (error) {
-      throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${manifestFile}: cannot read the release manifest: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  const counts = await declaredCounts(dir, manifest);
   const file = path.join(dir, ICD10CM_NOTES_TABLE_FILE);
   const fail = (problems: ScrubProblem[]): never => {
     throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${dir}: the ICD-10-CM notes table is damaged`, { problems });

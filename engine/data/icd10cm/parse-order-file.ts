@@ -12,12 +12,9 @@
  * refuses the file as a whole when there is any problem. CRLF and LF line ends are both read;
  * blank lines at the end of the file are allowed.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { RowProblem } from '../problems.js';
 import type { SourceFile } from '../types.js';
+import { streamUtf8SourceFile } from '../source-file.js';
 
 export type { RowProblem };
 
@@ -325,17 +322,6 @@ export function parseOrderText(text: string, file = '<text>'): OrderFileContent 
  */
 export async function parseOrderFile(filePath: string, options: { displayName?: string } = {}): Promise<ParsedOrderFile> {
   const parser = new OrderFileParser(options.displayName ?? filePath);
-  const hash = createHash('sha256');
-  const decoder = new StringDecoder('utf8');
-  let bytes = 0;
-  const stream = createReadStream(filePath, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-    parser.push(decoder.write(chunk));
-  }
-  const rest = decoder.end();
-  if (rest.length > 0) parser.push(rest);
-  const content = parser.end();
-  return { ...content, source: { name: path.basename(filePath), sha256: hash.digest('hex'), bytes } };
+  const source = await streamUtf8SourceFile(filePath, (text) => parser.push(text));
+  return { ...parser.end(), source };
 }

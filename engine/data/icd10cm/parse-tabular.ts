@@ -17,13 +17,10 @@
  * references the reader cannot understand are not errors: they are counted and listed, never
  * guessed at.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { RowProblem } from '../problems.js';
 import type { SourceFile } from '../types.js';
+import { streamUtf8SourceFile } from '../source-file.js';
 
 /** An ICD-10-CM code as the tabular list writes it: 3 characters, then a dot and 1 to 4 more. */
 export const ICD10CM_DOTTED_CODE = /^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$/;
@@ -587,17 +584,6 @@ export function parseTabularText(text: string, file = '<text>'): ParsedTabular {
  */
 export async function parseTabularFile(filePath: string, options: { displayName?: string } = {}): Promise<ParsedTabularFile> {
   const parser = new TabularParser(options.displayName ?? filePath);
-  const hash = createHash('sha256');
-  const decoder = new StringDecoder('utf8');
-  let bytes = 0;
-  const stream = createReadStream(filePath, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-    parser.push(decoder.write(chunk));
-  }
-  const rest = decoder.end();
-  if (rest.length > 0) parser.push(rest);
-  const content = parser.end();
-  return { ...content, source: { name: path.basename(filePath), sha256: hash.digest('hex'), bytes } };
+  const source = await streamUtf8SourceFile(filePath, (text) => parser.push(text));
+  return { ...parser.end(), source };
 }

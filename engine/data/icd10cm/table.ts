@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ScrubError, type ScrubProblem } from '../../errors.js';
 import { scrubProblem } from '../problems.js';
+import { declaredCounts } from '../source-file.js';
 import type { Icd10cmTable, ReleaseManifest } from '../types.js';
 import type { OrderRow } from './parse-order-file.js';
 
@@ -145,15 +146,7 @@ function lineProblem(text: string, index: number): string | undefined {
  * the table file is missing, damaged, or does not match the manifest's counts.
  */
 export async function loadIcd10cmTable(dir: string, manifest?: ReleaseManifest): Promise<Icd10cmTable> {
-  let counts = manifest?.counts;
-  if (manifest === undefined) {
-    const manifestFile = path.join(dir, 'manifest.json');
-    try {
-      counts = (JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<ReleaseManifest>).counts;
-    } catch (error) {
-      throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${manifestFile}: cannot read the release manifest: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  const counts = await declaredCounts(dir, manifest);
   const file = path.join(dir, ICD10CM_TABLE_FILE);
   const fail = (problems: ScrubProblem[]): never => {
     throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${dir}: the ICD-10-CM release is damaged`, { problems });

@@ -1,5 +1,5 @@
 import { ScrubError, type ScrubProblem } from '../../errors.js';
-import { dataError, rowProblemToScrub, scrubProblem } from '../problems.js';
+import { dataError, rowProblemToScrub, scrubProblem, unreadableSource } from '../problems.js';
 import type { ReleaseSourceContent } from '../types.js';
 import { parseMueFile, type MueRow, type MueTableType, type ParsedMueFile } from './parse-mue-file.js';
 import { buildMueTables } from './table.js';
@@ -14,11 +14,7 @@ async function readOne(file: string): Promise<ParsedMueFile> {
   try {
     return await parseMueFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${file}: cannot read the MUE table${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
-      position: { file },
-      cause: error,
-    });
+    throw unreadableSource(file, 'MUE table', error);
   }
 }
 

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { ScrubError, type ScrubProblem } from '../../errors.js';
 import { scrubProblem } from '../problems.js';
 import type { MueEntry, MueTable, ReleaseManifest } from '../types.js';
+import { declaredCounts } from '../source-file.js';
 
 export const MUE_EDITS_FILE = 'edits.txt';
 export const MUE_RATIONALES_FILE = 'rationales.json';
@@ -168,22 +169,13 @@ function rationalesProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-async function readManifestCounts(dir: string): Promise<Record<string, number> | undefined> {
-  const manifestFile = path.join(dir, 'manifest.json');
-  try {
-    return (JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<ReleaseManifest>).counts;
-  } catch (error) {
-    throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${manifestFile}: cannot read the release manifest: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 /**
  * Loads the table of the MUE release in `dir`, checking it against the release's manifest (read
  * from `dir` when not given). Throws SCRUB_ERR_DATA_INVALID, with the problems found, when a table
  * file is missing, damaged, or does not match the manifest's counts.
  */
 export async function loadMueTable(dir: string, manifest?: ReleaseManifest): Promise<MueTable> {
-  const counts = manifest === undefined ? await readManifestCounts(dir) : manifest.counts;
+  const counts = await declaredCounts(dir, manifest);
   const fail = (problems: ScrubProblem[]): never => {
     throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${dir}: the MUE release is damaged`, { problems });
   };

@@ -1,19 +1,11 @@
 import path from 'node:path';
 import { ScrubError } from '../../errors.js';
-import { dataError, rowProblemToScrub, type RowProblem } from '../problems.js';
+import { dataError, rowProblemToScrub, unreadableSource, type RowProblem } from '../problems.js';
 import type { ReleaseSourceContent, SourceFile } from '../types.js';
 import { pairProblems, orderRowsByPair } from './pairs.js';
 import { parsePtpFile } from './parse-ptp-file.js';
 import { PtpRowSet } from './rows.js';
 import { buildNcciPtpTables } from './table.js';
-
-function unreadable(file: string, error: unknown): ScrubError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `${file}: cannot read the PTP file${code === undefined ? `: ${(error as Error).message}` : ` (${code})`}`, {
-    position: { file },
-    cause: error,
-  });
-}
 
 /**
  * Reads the part files of one NCCI PTP table (`...-f1.txt` to `-f4.txt`, any number, any order)
@@ -47,7 +39,7 @@ export async function readNcciPtpRelease(files: readonly string[]): Promise<Rele
       parsed = await parsePtpFile(file, { rows });
     } catch (error) {
       if (error instanceof ScrubError) throw error;
-      throw unreadable(file, error);
+      throw unreadableSource(file, 'PTP file', error);
     }
     lines += parsed.lines;
     sourceFiles.push(parsed.source);

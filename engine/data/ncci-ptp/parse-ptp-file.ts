@@ -14,14 +14,12 @@
  * hashes its rationale, fields are checked in place, and a rationale becomes a string only the
  * first time it is seen. Rows go into a PtpRowSet (typed arrays), which several files can share.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import type { RowProblem } from '../problems.js';
 import type { SourceFile } from '../types.js';
 import { CODE_LENGTH, CODE_SHAPES, codeNumberOfBytes } from './codes.js';
 import { MAX_YEAR, MIN_YEAR, NOT_A_CALENDAR_DATE, NOT_EIGHT_DIGITS, compactOfDay, dayOfCompactBytes } from './dates.js';
 import { FNV1A_OFFSET, FNV1A_PRIME, PRIOR_TO_1996, PtpRowSet } from './rows.js';
+import { streamSourceFile } from '../source-file.js';
 
 export type { RowProblem };
 
@@ -370,14 +368,6 @@ export function parsePtpText(text: string, file = '<text>', rows?: PtpRowSet): P
  */
 export async function parsePtpFile(filePath: string, options: { displayName?: string; rows?: PtpRowSet } = {}): Promise<ParsedPtpFile> {
   const parser = new PtpFileParser(options.displayName ?? filePath, options.rows);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const stream = createReadStream(filePath, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-    parser.push(chunk);
-  }
-  const content = parser.end();
-  return { ...content, source: { name: path.basename(filePath), sha256: hash.digest('hex'), bytes } };
+  const source = await streamSourceFile(filePath, (chunk) => parser.push(chunk));
+  return { ...parser.end(), source };
 }
