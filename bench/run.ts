@@ -1,5 +1,5 @@
 /**
- * claimscrub benchmark: `npm run bench [-- --quick] [-- --claims N] [-- --rss]`.
+ * claimscrub benchmark: `npm run bench [-- --quick] [-- --claims N] [-- --rss] [-- --skip-data]`.
  *
  * Prints a report and writes every number to bench/out/last-run.json. Timings are printed, never
  * asserted: the targets at the end are marked PASS or MISS for information, and the exit code is
@@ -13,23 +13,38 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { ENGINE } from '../engine/package-info.js';
 import { runMicro, type MicroReport } from './micro.js';
-import { runProcesses, runRss, type ProcessReport, type RssReport } from './process-runs.js';
+import { ICD_SUBMISSION_DATE, DEFAULT_ICD10CM_DIR, claimFileInIcdDates, removeReferenceData, runColdLoad, setupReferenceData, type ColdLoadReport, type DataSetup } from './data-setup.js';
+import { emptyDataDir, runProcesses, runRss, runStartup, type DataRunOptions, type ProcessReport, type RssReport, type StartupReport } from './process-runs.js';
 import { runRuleEval, type RuleEvalReport } from './rule-eval.js';
-import { OUT_DIR, PACKAGE_ROOT, WORK_DIR, claimFile, effectiveCores, fmtNum, fmtRatio, hasGnuTime, heading, mb, say, table, warn } from './util.js';
+import { OUT_DIR, PACKAGE_ROOT, WORK_DIR, claimFile, effectiveCores, fmtInt, fmtNum, fmtRatio, hasGnuTime, heading, mb, say, table, warn } from './util.js';
 
 const TARGETS = {
   ruleSpeedup: 300,
   scrubVsFloor: 0.8,
   peakRssBytes: 500e6,
+  /** loadReferenceData of PTP 2M rows + ICD-10-CM, in a fresh process. */
+  coldLoadMs: 1500,
+  /** 1M claims, all cores, with the reference data loaded. */
+  peakRssWithDataBytes: 700e6,
 };
 
 const RSS_CLAIMS = 1_000_000;
+/** The synthetic NCCI PTP table: the real practitioner table's size, and the --quick size. */
+const PTP_ROWS = 2_000_000;
+const QUICK_PTP_ROWS = 200_000;
+/** Fresh processes timing loadReferenceData of the whole data directory. */
+const COLD_LOAD_ROUNDS = 3;
 
 const USAGE = `Usage: npm run bench -- [options]
 
   --claims N         claims in the generated file for the whole-process runs (default 200000)
-  --quick            20,000 claims and short tinybench runs: a fast check
-  --rss              also scrub 1,000,000 claims for peak RSS (takes minutes)
+  --quick            50,000 claims, a 200,000-row PTP table and short tinybench runs: a fast check
+  --rss              also scrub 1,000,000 claims for peak RSS, without and with data (takes minutes)
+  --skip-data        leave out the reference data (imports, cold load, --data runs)
+  --ptp-rows N       rows of the synthetic NCCI PTP table (default 2000000)
+  --icd10cm-dir DIR  where the real ICD-10-CM order file and tabular XML are
+                     (default ../shared/data/icd10cm; skipped when absent)
+  --keep-data        keep the temporary data directory (its path is printed)
   --rule-claims N    claims for compiled vs json-rules-engine (default 2000)
   --seed S           generator seed (default 1)
   --repeat N         rounds of the whole-process runs, each reported by its median (default 1)
@@ -44,6 +59,10 @@ interface Options {
   seed: number;
   repeat: number;
   skipMicro: boolean;
+  skipData: boolean;
+  ptpRows: number;
+  icd10cmDir: string;
+  keepData: boolean;
 }
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
@@ -65,6 +84,10 @@ function options(argv: string[]): Options | null {
       seed: { type: 'string' },
       repeat: { type: 'string' },
       'skip-micro': { type: 'boolean', default: false },
+      'skip-data': { type: 'boolean', default: false },
+      'ptp-rows': { type: 'string' },
+      'icd10cm-dir': { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -74,12 +97,16 @@ function options(argv: string[]): Options | null {
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, not "${values.seed}"`);
   return {
     quick,
-    claims: positiveInteger('--claims', values.claims, quick ? 20_000 : 200_000),
+    claims: positiveInteger('--claims', values.claims, quick ? 50_000 : 200_000),
     rss: values.rss === true,
     ruleClaims: positiveInteger('--rule-claims', values['rule-claims'], 2000),
     seed,
     repeat: positiveInteger('--repeat', values.repeat, 1),
     skipMicro: values['skip-micro'] === true,
+    skipData: values['skip-data'] === true,
+    ptpRows: positiveInteger('--ptp-rows', values['ptp-rows'], quick ? QUICK_PTP_ROWS : PTP_ROWS),
+    icd10cmDir: path.resolve(values['icd10cm-dir'] ?? DEFAULT_ICD10CM_DIR),
+    keepData: values['keep-data'] === true,
   };
 }
 
@@ -146,7 +173,9 @@ async function main(): Promise<number> {
     options: Options;
     environment: typeof environment;
     micro?: MicroReport;
+    data?: { setup: DataSetup; coldLoad: ColdLoadReport };
     processes?: ProcessReport;
+    startup?: StartupReport & { claimsPerSecondExcludingStartup: { withoutData: number | null; withData: number | null } };
     ruleEvaluation?: RuleEvalReport;
     rss?: RssReport;
     targets: TargetRow[];
@@ -158,42 +187,90 @@ async function main(): Promise<number> {
     report.micro = await runMicro({ quick: opts.quick });
   }
 
-  heading(`2. Whole process, ${opts.claims.toLocaleString('en-US')} claims (NDJSON in, NDJSON out)`);
-  const input = await claimFile(opts.claims, opts.seed);
-  report.processes = await runProcesses(input, cores, opts.repeat);
+  const noDataDir = emptyDataDir();
+  let setup: DataSetup | undefined;
+  try {
+    if (opts.skipData) {
+      heading('2. Reference data: skipped (--skip-data)');
+    } else {
+      heading(`2a. Reference data: imports into a temporary data directory (importRelease, in process)`);
+      setup = await setupReferenceData({ ptpRows: opts.ptpRows, seed: opts.seed, icd10cmDir: opts.icd10cmDir });
+      heading(`2b. Reference data: cold load in fresh processes (loadReferenceData)`);
+      const coldLoad = await runColdLoad(setup, COLD_LOAD_ROUNDS);
+      report.data = { setup, coldLoad };
+    }
 
-  heading(`3. Rule evaluation alone: compiled vs json-rules-engine, first ${opts.ruleClaims.toLocaleString('en-US')} claims`);
-  report.ruleEvaluation = await runRuleEval(input.file, opts.ruleClaims, opts.quick);
+    heading(`3. Whole process, ${opts.claims.toLocaleString('en-US')} claims (NDJSON in, NDJSON out)${setup ? ', without and with reference data' : ''}`);
+    const input = await claimFile(opts.claims, opts.seed);
+    let dataRuns: DataRunOptions | undefined;
+    if (setup) {
+      dataRuns = { dir: setup.dir };
+      if (setup.icd10cm) {
+        const moved = await claimFileInIcdDates(input);
+        dataRuns.icd = { input: moved, submissionDate: ICD_SUBMISSION_DATE, shiftDays: moved.shiftDays };
+      }
+    }
+    report.processes = await runProcesses(input, cores, opts.repeat, noDataDir, dataRuns);
+    if (setup) {
+      const startup = await runStartup(input, cores, noDataDir, setup.dir);
+      const processes = report.processes;
+      const net = (key: string, fixed: number): number | null => {
+        const run = processes.runs.find((r) => r.key === key);
+        return run && Number.isFinite(fixed) && run.wallSeconds > fixed ? input.count / (run.wallSeconds - fixed) : null;
+      };
+      const claimsPerSecondExcludingStartup = { withoutData: net('tN', startup.withoutDataSeconds), withData: net('tN-data', startup.withDataSeconds) };
+      report.startup = { ...startup, claimsPerSecondExcludingStartup };
+      say(
+        `  --threads ${cores} claims/s without the fixed cost (wall minus it): ${fmtNum(claimsPerSecondExcludingStartup.withData)} with data vs ${fmtNum(claimsPerSecondExcludingStartup.withoutData)} without`,
+      );
+    }
 
-  if (opts.rss) {
-    heading(`4. Peak RSS, ${RSS_CLAIMS.toLocaleString('en-US')} claims, --threads ${cores}, report to /dev/null`);
-    const big = await claimFile(RSS_CLAIMS, opts.seed);
-    report.rss = await runRss(big, cores);
+    heading(`4. Rule evaluation alone: compiled vs json-rules-engine, first ${opts.ruleClaims.toLocaleString('en-US')} claims`);
+    report.ruleEvaluation = await runRuleEval(input.file, opts.ruleClaims, opts.quick);
+
+    if (opts.rss) {
+      heading(`5. Peak RSS, ${RSS_CLAIMS.toLocaleString('en-US')} claims, --threads ${cores}, report to /dev/null${setup ? ', without and with reference data' : ''}`);
+      const big = await claimFile(RSS_CLAIMS, opts.seed);
+      report.rss = await runRss(big, cores, noDataDir, setup?.dir);
+    }
+  } finally {
+    if (setup && !opts.keepData) removeReferenceData(setup);
   }
+  if (setup && opts.keepData) say(`\n  reference data kept in ${setup.dir} (--keep-data)`);
 
   // Targets
   const rule = report.ruleEvaluation;
-  const floor = report.processes.runs[0];
-  const allCores = report.processes.runs[report.processes.runs.length - 1];
+  const processes = report.processes;
+  if (!rule || !processes) throw new Error('the whole-process and rule evaluation sections did not run');
+  const runOf = (key: string) => processes.runs.find((run) => run.key === key);
+  const floor = runOf('floor');
+  const allCores = runOf('tN');
+  const allCoresData = runOf('tN-data');
+  const vsFloor = (run: typeof allCores): Pick<TargetRow, 'measured' | 'verdict'> => ({
+    measured:
+      floor && run && run.ratioToFloor !== null ? `${fmtRatio(run.ratioToFloor)} (${fmtNum(run.claimsPerSecond)} vs ${fmtNum(floor.claimsPerSecond)} claims/s)` : 'n/a',
+    verdict: run?.ratioToFloor === null || run?.ratioToFloor === undefined ? 'n/a' : run.ratioToFloor >= TARGETS.scrubVsFloor && run.exitCode === 0 ? 'PASS' : 'MISS',
+  });
+  const data = report.data;
+  const coldLoadTarget: TargetRow = data
+    ? {
+        target: `cold load < ${fmtNum(TARGETS.coldLoadMs / 1000)} s: PTP ${fmtInt(data.setup.ptpRows)} rows${data.setup.icd10cm ? ' + ICD-10-CM' : ' (no ICD-10-CM)'}${data.setup.ptpRows < PTP_ROWS ? ' (not the target size)' : ''}`,
+        measured: Number.isFinite(data.coldLoad.medianMs) ? `${fmtInt(data.coldLoad.medianMs)} ms (median of ${data.coldLoad.whole.length})` : 'failed',
+        verdict: Number.isFinite(data.coldLoad.medianMs) && data.coldLoad.problems.length === 0 && data.coldLoad.medianMs < TARGETS.coldLoadMs ? 'PASS' : 'MISS',
+      }
+    : { target: `cold load < ${fmtNum(TARGETS.coldLoadMs / 1000)} s (PTP 2M + ICD-10-CM)`, measured: 'not run (--skip-data)', verdict: 'n/a' };
+  const rssData = report.rss?.dataRun;
   const targets: TargetRow[] = [
     {
       target: `rule evaluation >= ${TARGETS.ruleSpeedup}x json-rules-engine`,
       measured: `${fmtRatio(rule.speedup)}${rule.firedTotalsAgree ? '' : ' (RESULTS DISAGREE)'}`,
       verdict: rule.speedup >= TARGETS.ruleSpeedup && rule.firedTotalsAgree ? 'PASS' : 'MISS',
     },
-    {
-      target: `scrub on ${cores} cores >= ${TARGETS.scrubVsFloor}x floor claims/s`,
-      measured:
-        floor && allCores && allCores.ratioToFloor !== null
-          ? `${fmtRatio(allCores.ratioToFloor)} (${fmtNum(allCores.claimsPerSecond)} vs ${fmtNum(floor.claimsPerSecond)} claims/s)`
-          : 'n/a',
-      verdict:
-        allCores?.ratioToFloor === null || allCores?.ratioToFloor === undefined
-          ? 'n/a'
-          : allCores.ratioToFloor >= TARGETS.scrubVsFloor && allCores.exitCode === 0
-            ? 'PASS'
-            : 'MISS',
-    },
+    { target: `scrub on ${cores} cores >= ${TARGETS.scrubVsFloor}x floor claims/s`, ...vsFloor(allCores) },
+    allCoresData
+      ? { target: `scrub on ${cores} cores with --data >= ${TARGETS.scrubVsFloor}x floor claims/s`, ...vsFloor(allCoresData) }
+      : { target: `scrub on ${cores} cores with --data >= ${TARGETS.scrubVsFloor}x floor claims/s`, measured: 'not run (--skip-data)', verdict: 'n/a' },
+    coldLoadTarget,
     report.rss
       ? {
           target: `peak RSS <= ${mb(TARGETS.peakRssBytes)} (1M claims, ${cores} threads)`,
@@ -201,6 +278,13 @@ async function main(): Promise<number> {
           verdict: report.rss.run.peakRssBytes !== null && report.rss.run.peakRssBytes <= TARGETS.peakRssBytes && report.rss.run.exitCode === 0 ? 'PASS' : 'MISS',
         }
       : { target: `peak RSS <= ${mb(TARGETS.peakRssBytes)} (1M claims)`, measured: 'not run (add --rss)', verdict: 'n/a' },
+    rssData
+      ? {
+          target: `peak RSS with --data < ${mb(TARGETS.peakRssWithDataBytes)} (1M claims, ${cores} threads)`,
+          measured: `${mb(rssData.peakRssBytes)} (${fmtNum(rssData.claimsPerSecond)} claims/s)`,
+          verdict: rssData.peakRssBytes !== null && rssData.peakRssBytes < TARGETS.peakRssWithDataBytes && rssData.exitCode === 0 ? 'PASS' : 'MISS',
+        }
+      : { target: `peak RSS with --data < ${mb(TARGETS.peakRssWithDataBytes)} (1M claims)`, measured: report.rss ? 'not run (--skip-data)' : 'not run (add --rss)', verdict: 'n/a' },
   ];
   report.targets = targets;
   environment.loadAverageAtEnd = loadavg();
@@ -220,7 +304,11 @@ async function main(): Promise<number> {
   writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
   say(`  all numbers: ${path.relative(process.cwd(), outFile) || outFile}; generated inputs kept in ${WORK_DIR}`);
 
-  const crashed = [...report.processes.runs, ...(report.rss ? [report.rss.run] : [])].filter((run) => run.exitCode !== 0);
+  const crashed = [...processes.allRuns.flat(), ...(report.rss ? [report.rss.run, ...(report.rss.dataRun ? [report.rss.dataRun] : [])] : [])].filter((run) => run.exitCode !== 0);
+  if (data && (data.coldLoad.problems.length > 0 || data.coldLoad.whole.length < COLD_LOAD_ROUNDS)) {
+    warn('the cold load of the reference data failed or found problems');
+    return 1;
+  }
   if (crashed.length > 0) {
     warn(`${crashed.length} process(es) crashed`);
     return 1;
