@@ -38,6 +38,7 @@ import { isIsoDate } from '../../model/dates.js';
 import type { RowProblem } from '../problems.js';
 import type { HcpcsEntry, SourceFile } from '../types.js';
 import { streamSourceFile } from '../source-file.js';
+import { TextLines } from '../text-lines.js';
 
 /** A code or modifier of the file, its continuation records assembled. */
 export interface HcpcsRecord extends HcpcsEntry {
@@ -126,7 +127,7 @@ function columns(start: number, end: number): string {
  */
 export class HcpcsFileParser {
   readonly file: string;
-  private pending = '';
+  private readonly lines = new TextLines((line) => this.readLine(line));
   private lineNumber = 0;
   private readonly records: HcpcsRecord[] = [];
   private readonly problems: RowProblem[] = [];
@@ -148,26 +149,13 @@ export class HcpcsFileParser {
 
   push(text: string): void {
     if (this.ended) throw new Error('HcpcsFileParser: push after end');
-    const data = this.pending.length > 0 ? this.pending + text : text;
-    let start = 0;
-    for (;;) {
-      const newline = data.indexOf('\n', start);
-      if (newline < 0) break;
-      const end = newline > start && data.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      this.readLine(data.slice(start, end));
-      start = newline + 1;
-    }
-    this.pending = start === 0 ? data : data.slice(start);
+    this.lines.push(text);
   }
 
   end(): HcpcsFileContent {
     if (!this.ended) {
       this.ended = true;
-      if (this.pending.length > 0) {
-        const last = this.pending.charCodeAt(this.pending.length - 1) === 13 ? this.pending.slice(0, -1) : this.pending;
-        this.pending = '';
-        this.readLine(last);
-      }
+      this.lines.end();
       this.finishRecord();
       if (this.records.length === 0 && this.problems.length === 0) {
         this.problems.push({ file: this.file, line: 1, column: 1, message: 'no records: the file is empty' });

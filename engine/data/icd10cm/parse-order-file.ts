@@ -15,6 +15,7 @@
 import type { RowProblem } from '../problems.js';
 import type { SourceFile } from '../types.js';
 import { streamUtf8SourceFile } from '../source-file.js';
+import { TextLines } from '../text-lines.js';
 
 export type { RowProblem };
 
@@ -77,7 +78,7 @@ function show(text: string): string {
  */
 export class OrderFileParser {
   readonly file: string;
-  private pending = '';
+  private readonly lines = new TextLines((line) => this.readLine(line));
   private lineNumber = 0;
   private rows: OrderRow[] = [];
   private readonly problems: RowProblem[] = [];
@@ -96,30 +97,18 @@ export class OrderFileParser {
 
   push(text: string): void {
     if (this.ended) throw new Error('OrderFileParser: push after end');
-    let data = this.pending.length > 0 ? this.pending + text : text;
+    let data = text;
     if (!this.started && data.length > 0) {
       this.started = true;
       if (data.charCodeAt(0) === 0xfeff) data = data.slice(1);
     }
-    let start = 0;
-    for (;;) {
-      const newline = data.indexOf('\n', start);
-      if (newline < 0) break;
-      const end = newline > start && data.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      this.readLine(data.slice(start, end));
-      start = newline + 1;
-    }
-    this.pending = start === 0 ? data : data.slice(start);
+    this.lines.push(data);
   }
 
   end(): OrderFileContent {
     if (!this.ended) {
       this.ended = true;
-      if (this.pending.length > 0) {
-        const last = this.pending.charCodeAt(this.pending.length - 1) === 13 ? this.pending.slice(0, -1) : this.pending;
-        this.pending = '';
-        this.readLine(last);
-      }
+      this.lines.end();
       const previous = this.previous;
       if (previous !== undefined && !previous.billable) this.headerWithoutChildren(previous, undefined);
       this.findDuplicateCodes();
