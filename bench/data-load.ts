@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const importStarted = performance.now();
   const store = await import('../engine/data/store.js');
   const { DATA_KIND_DEFINITIONS } = await import('../engine/data/kinds.js');
-  const { releaseSetsOf } = await import('../engine/data/types.js');
+  const { releaseSetsOf } = await import('../engine/data/release-set.js');
   const importMs = performance.now() - importStarted;
 
   let loadMs: number;

@@ -96,17 +96,22 @@ function quarterDate(q: number): string {
 }
 const LAST_QUARTER = 120; // 2026 Q1
 
-const PREAMBLE = [
-  'CPT codes, descriptions and other data only are copyright 2025 American Medical Association. All rights reserved.',
-  'Synthetic NCCI practitioner PTP edits in the published layout (claimscrub benchmark, not CMS data)',
-  'Column 1\tColumn 2\t"*=in existence',
-  'prior to 1996"\tEffective',
-  'Date\tDeletion Date',
-  '*=no data\tModifier',
-  '0=not allowed',
-  '1=allowed',
-  '9=not applicable\tPTP Edit Rationale',
-];
+/** A preamble like the published part files': copyright, a title line, the column header wrapped over lines. */
+export function ptpPreamble(title: string): string[] {
+  return [
+    'CPT codes, descriptions and other data only are copyright 2025 American Medical Association. All rights reserved.',
+    title,
+    'Column 1\tColumn 2\t"*=in existence',
+    'prior to 1996"\tEffective',
+    'Date\tDeletion Date',
+    '*=no data\tModifier',
+    '0=not allowed',
+    '1=allowed',
+    '9=not applicable\tPTP Edit Rationale',
+  ];
+}
+
+const PREAMBLE = ptpPreamble('Synthetic NCCI practitioner PTP edits in the published layout (claimscrub benchmark, not CMS data)');
 
 function codePool(random: () => number, count: number): string[] {
   const codes = new Set<string>();

@@ -1,4 +1,4 @@
-import type { LoadedRelease, Program, ReleaseSet } from '../data/types.js';
+import { BASE_PROGRAM, PROGRAMS, type LoadedRelease, type Program, type ReleaseSet } from '../data/types.js';
 import type { EditSource } from '../model/result.js';
 import type { FactContext } from './types.js';
 
@@ -15,8 +15,13 @@ export function releaseOn<Table>(context: FactContext, set: ReleaseSet<Table> | 
 
 /** The program whose NCCI tables apply to the claim, or undefined when its payer applies none. */
 export function ncciProgram(context: FactContext): Program | undefined {
-  const program = context.program ?? 'medicare';
+  const program = context.program ?? BASE_PROGRAM;
   return program === 'none' ? undefined : program;
+}
+
+/** The data gap names of per-program tables, built once: lookups run for every line. */
+export function gapNames(table: string): Readonly<Record<Program, string>> {
+  return Object.fromEntries(PROGRAMS.map((program) => [program, `${table} ${program}`])) as Record<Program, string>;
 }
 
 /** An edit source for a row of a loaded release. */

@@ -111,8 +111,7 @@ const NO_NOTES_FOUND: Icd10cmNotesCheck = Object.freeze({ manifestationFirst: un
  */
 function checkIcd10cmNotes(context: FactContext): Icd10cmNotesCheck {
   const diagnoses = arrayOrEmpty(field(context.claim, 'diagnoses'));
-  const codes = diagnoses.filter(isCheckable).map((diagnosis) => diagnosis.code);
-  if (codes.length === 0) return NO_NOTES_FOUND;
+  if (!diagnoses.some(isCheckable)) return NO_NOTES_FOUND;
   const earliest = earliestServiceDate(context);
   if (earliest === undefined) return NO_NOTES_FOUND;
   const release = context.data?.icd10cm.releaseFor(earliest);
@@ -128,15 +127,16 @@ function checkIcd10cmNotes(context: FactContext): Icd10cmNotesCheck {
   const first = diagnoses[0];
   const manifestationFirst = isCheckable(first) && notes.isManifestation(first.code.replace('.', '')) ? first.code : undefined;
   const excludes1: Excludes1Pair[] = [];
-  const unique = [...new Set(codes)];
-  for (let i = 0; i < unique.length; i++) {
-    for (let j = 0; j < unique.length; j++) {
-      if (i === j) continue;
-      const code = unique[i] as string;
-      const excludes = unique[j] as string;
-      if (excludes1.some((pair) => pair.code === excludes && pair.excludes === code)) continue;
-      const note = notes.excludes1(code.replace('.', ''), excludes.replace('.', ''));
-      if (note) excludes1.push({ code, excludes, notedOn: note.notedOn, names: note.names });
+  // Each unordered pair once: the note on either code of it.
+  const codes = [...new Set(diagnoses.filter(isCheckable).map((diagnosis) => diagnosis.code))];
+  const dotless = codes.map((code) => code.replace('.', ''));
+  for (let i = 0; i < codes.length; i++) {
+    for (let j = i + 1; j < codes.length; j++) {
+      const forward = notes.excludes1(dotless[i] as string, dotless[j] as string);
+      const note = forward ?? notes.excludes1(dotless[j] as string, dotless[i] as string);
+      if (!note) continue;
+      const [code, excludes] = forward ? [codes[i], codes[j]] : [codes[j], codes[i]];
+      excludes1.push({ code: code as string, excludes: excludes as string, notedOn: note.notedOn, names: note.names });
     }
   }
   if (manifestationFirst === undefined && excludes1.length === 0) return NO_NOTES_FOUND;

@@ -10,12 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ErrorObject } from 'ajv';
 import { ScrubError, formatPosition, type ScrubProblem } from '../errors.js';
 import { createAjv } from '../model/ajv.js';
-import { describeSchemaError } from '../model/schema-errors.js';
 import { PACKAGE_ROOT } from '../package-info.js';
-import { bySourcePosition, pointerToSegments, readYaml, type YamlSource } from '../rules/yaml-source.js';
+import { schemaProblems } from '../rules/schema-problems.js';
+import { bySourcePosition, readYaml } from '../rules/yaml-source.js';
 import type { OperatorDefinition } from './types.js';
 
 export const LIST_NAMES = ['place-of-service', 'modifiers', 'carc'] as const;
@@ -103,17 +102,6 @@ const validators = new Map(
     }),
   ]),
 );
-
-function schemaProblems(source: YamlSource, errors: readonly ErrorObject[]): ScrubProblem[] {
-  return errors.map((error) => {
-    const at = pointerToSegments(error.instancePath);
-    const position =
-      error.keyword === 'additionalProperties'
-        ? source.locateKey(at, String((error.params as Record<string, unknown>).additionalProperty))
-        : source.locate(at);
-    return { position: { file: source.file, ...position }, message: describeSchemaError(error) };
-  });
-}
 
 function listError(name: ListName, file: string, problems: ScrubProblem[]): ScrubError {
   const lines = problems.map((problem) => `  ${formatPosition(problem.position)}: ${problem.message}`);

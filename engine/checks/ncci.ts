@@ -1,6 +1,6 @@
 import type { MueEntry, PtpEdit } from '../data/types.js';
 import type { EditSource } from '../model/result.js';
-import { ncciProgram, releaseOn, sourceOf } from './data-lookup.js';
+import { gapNames, ncciProgram, releaseOn, sourceOf } from './data-lookup.js';
 import type { FactContext, FactDefinition } from './types.js';
 import { arrayOrEmpty, field, isIsoDate } from './values.js';
 
@@ -27,10 +27,13 @@ function hasAssociatedModifier(line: unknown): boolean {
   return arrayOrEmpty(field(line, 'modifiers')).some((modifier) => typeof modifier === 'string' && NCCI_ASSOCIATED_MODIFIERS.has(modifier));
 }
 
-/** Whether two lines are one patient, one provider, one date: the claim is one patient; the rest is checked here. */
-function sameProviderAndDate(claim: unknown, a: unknown, b: unknown, date: string): boolean {
-  return field(b, 'serviceDate') === date && performingNpi(claim, a) === performingNpi(claim, b);
+/** Whether another line is the same provider and date (one claim is one patient). */
+function sameProviderAndDate(claim: unknown, other: unknown, npi: unknown, date: string): boolean {
+  return field(other, 'serviceDate') === date && performingNpi(claim, other) === npi;
 }
+
+const PTP_GAPS = gapNames('ncci-ptp');
+const MUE_GAPS = gapNames('mue');
 
 export interface PtpConflict {
   /** The column 1 code and the 1-based line it is billed on. */
@@ -71,12 +74,13 @@ function ptpConflict(context: FactContext): PtpConflict | undefined {
   if (lines.length < 2) return undefined;
   const program = ncciProgram(context);
   if (program === undefined) return undefined;
+  const npi = performingNpi(claim, line);
   let release;
   for (let index = 0; index < lines.length; index++) {
     const other = lines[index];
     const column1 = field(other, 'procedureCode');
-    if (index === lineIndex || typeof column1 !== 'string' || column1 === column2 || !sameProviderAndDate(claim, line, other, date)) continue;
-    release ??= releaseOn(context, context.data?.ncciPtp[program], `ncci-ptp ${program}`, date);
+    if (index === lineIndex || typeof column1 !== 'string' || column1 === column2 || !sameProviderAndDate(claim, other, npi, date)) continue;
+    release ??= releaseOn(context, context.data?.ncciPtp[program], PTP_GAPS[program], date);
     if (release === undefined) return undefined;
     const edit = release.table.editFor(column1, column2, date);
     if (edit === undefined || edit.modifierIndicator === 9) continue;
@@ -132,14 +136,15 @@ function mueExcess(context: FactContext): MueExcess | undefined {
   if (typeof code !== 'string' || !isIsoDate(date) || units === undefined) return undefined;
   const program = ncciProgram(context);
   if (program === undefined) return undefined;
-  const release = releaseOn(context, context.data?.mue[program], `mue ${program}`, date);
+  const release = releaseOn(context, context.data?.mue[program], MUE_GAPS[program], date);
   const entry = release?.table.entryFor(code);
   if (release === undefined || entry === undefined) return undefined;
   let total = units;
   if (entry.indicator !== 1) {
     total = 0;
+    const npi = performingNpi(claim, line);
     for (const other of arrayOrEmpty(field(claim, 'serviceLines'))) {
-      if (field(other, 'procedureCode') === code && sameProviderAndDate(claim, line, other, date)) total += unitsOf(other) ?? 0;
+      if (field(other, 'procedureCode') === code && sameProviderAndDate(claim, other, npi, date)) total += unitsOf(other) ?? 0;
     }
   }
   if (total <= entry.value) return undefined;

@@ -45,10 +45,13 @@ export const TIMELY_FILING_OPERATORS: readonly OperatorDefinition[] = [
     description:
       'Fact: { serviceDate, submissionDate } (lineFilingDates). Value: a limit { days: N }, { months: N } or { years: N }. True when the submission date is after the service date plus the limit (calendar months and years keep the day of the month).',
     factValueValidator: (fact) => isRecord(fact) && isIsoDate(fact.serviceDate) && isIsoDate(fact.submissionDate),
+    // The limit is checked at load (checkValue, on constants and on every payer's params); here
+    // only its shape, since this runs for every line: a malformed span yields no date and no edit.
     evaluate: (fact, value) => {
-      if (filingLimitProblem(value) !== undefined) return false;
+      if (!isRecord(value)) return false;
       const { serviceDate, submissionDate } = fact as unknown as FilingDates;
-      return submissionDate > addCalendarSpan(serviceDate, value as CalendarSpan);
+      const deadline = addCalendarSpan(serviceDate, value as CalendarSpan);
+      return isIsoDate(deadline) && submissionDate > deadline;
     },
     checkValue: filingLimitProblem,
   },

@@ -6,7 +6,7 @@ import { DATA_KIND_DEFINITIONS } from '../data/kinds.js';
 import { formatProblem } from '../data/problems.js';
 import { RELEASE_PERIOD_END, coverage, coveredUntil } from '../data/release-set.js';
 import { DEFAULT_DATA_DIR, isDataKind, listReleases, loadReferenceData, releaseNameProblem, type InstalledRelease } from '../data/store.js';
-import { DATA_KINDS, PROGRAMS, type Program, type ReleaseManifest } from '../data/types.js';
+import { DATA_KINDS, type Program, type ReleaseManifest } from '../data/types.js';
 import { isIsoDate } from '../model/dates.js';
 import { EXIT } from './exit.js';
 import type { CommandIo } from './scrub-command.js';
@@ -154,9 +154,6 @@ async function importCommand(argv: string[], io: CommandIo): Promise<number> {
   if (nameProblem !== undefined) return usageFailure(io, command, `--release: ${nameProblem}`, DATA_IMPORT_USAGE);
   if (effective === undefined) return usageFailure(io, command, '--effective YYYY-MM-DD is required', DATA_IMPORT_USAGE);
   if (!isIsoDate(effective)) return usageFailure(io, command, `--effective must be a real date written YYYY-MM-DD, not "${effective}"`, DATA_IMPORT_USAGE);
-  if (program !== undefined && !(PROGRAMS as readonly string[]).includes(program)) {
-    return usageFailure(io, command, `--program must be ${PROGRAMS.join(' or ')}, not "${program}"`, DATA_IMPORT_USAGE);
-  }
   const dataDir = (values.data as string | undefined) ?? DEFAULT_DATA_DIR;
 
   const started = performance.now();

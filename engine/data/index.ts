@@ -16,7 +16,7 @@ export {
   type InstalledRelease,
   type ReleaseContent,
 } from './store.js';
-export { RELEASE_PERIOD_END, coverage, coveredUntil, createReleaseSet, dayBefore, icd10cmReleaseEnd, quarterlyReleaseEnd } from './release-set.js';
+export { RELEASE_PERIOD_END, coverage, coveredUntil, createReleaseSet, dayBefore, icd10cmReleaseEnd, quarterlyReleaseEnd, releaseSetsOf } from './release-set.js';
 export { formatProblem, rowProblemToScrub, type RowProblem } from './problems.js';
 export {
   ICD10CM_DOTLESS_CODE,

@@ -5,21 +5,13 @@
 import { readHcpcsRelease } from './hcpcs/import.js';
 import { loadHcpcsTable } from './hcpcs/table.js';
 import { readIcd10cmRelease } from './icd10cm/import.js';
-import { hasIcd10cmNotesTable, loadIcd10cmNotesTable } from './icd10cm/notes-table.js';
 import { loadIcd10cmTable } from './icd10cm/table.js';
 import { readMueRelease } from './mue/import.js';
 import { loadMueTable } from './mue/table.js';
 import { readNcciPtpRelease } from './ncci-ptp/import.js';
 import { loadNcciPtpTable } from './ncci-ptp/table.js';
-import type { DataKind, Icd10cmTable, ReleaseManifest, ReleaseSourceContent } from './types.js';
+import type { DataKind, ReleaseManifest, ReleaseSourceContent } from './types.js';
 
-/** An ICD-10-CM release: its codes, and the tabular list's notes when the XML was imported with it. */
-async function loadIcd10cmRelease(dir: string, manifest: ReleaseManifest): Promise<Icd10cmTable> {
-  const codes = await loadIcd10cmTable(dir, manifest);
-  if (!hasIcd10cmNotesTable(manifest)) return codes;
-  const notes = await loadIcd10cmNotesTable(dir, manifest);
-  return { status: (code) => codes.status(code), notes };
-}
 
 export interface DataKindDefinition {
   kind: DataKind;
@@ -42,7 +34,7 @@ export const DATA_KIND_DEFINITIONS: Readonly<Record<DataKind, DataKindDefinition
     perProgram: false,
     files: 'ORDER_FILE [TABULAR_XML]',
     read: readIcd10cmRelease,
-    load: loadIcd10cmRelease,
+    load: loadIcd10cmTable,
   },
   'ncci-ptp': {
     kind: 'ncci-ptp',

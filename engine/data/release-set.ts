@@ -1,5 +1,5 @@
 import { isIsoDate } from '../model/dates.js';
-import type { DataKind, LoadedRelease, ReleaseManifest, ReleaseSet } from './types.js';
+import { PROGRAMS, type DataKind, type LoadedRelease, type Program, type ReferenceData, type ReleaseManifest, type ReleaseSet } from './types.js';
 
 /**
  * Releases of one kind, sorted by effective date: each applies from its effective date until the
@@ -91,3 +91,13 @@ export const RELEASE_PERIOD_END: Readonly<Record<DataKind, (effective: string) =
   mue: quarterlyReleaseEnd,
   hcpcs: quarterlyReleaseEnd,
 };
+
+/** Every release set of the loaded data, named as reports show them. */
+export function releaseSetsOf(data: ReferenceData): { table: DataKind; program?: Program; set: ReleaseSet<unknown> }[] {
+  return [
+    { table: 'icd10cm', set: data.icd10cm },
+    { table: 'hcpcs', set: data.hcpcs },
+    ...PROGRAMS.map((program) => ({ table: 'ncci-ptp' as const, program, set: data.ncciPtp[program] })),
+    ...PROGRAMS.map((program) => ({ table: 'mue' as const, program, set: data.mue[program] })),
+  ];
+}

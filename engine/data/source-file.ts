@@ -36,15 +36,20 @@ export async function streamUtf8SourceFile(filePath: string, push: (text: string
 }
 
 /**
- * The counts a release's manifest declares: from `manifest` when given, else read from the
- * release folder's manifest.json (SCRUB_ERR_DATA_INVALID when it cannot be read).
+ * A release's manifest as declared: `manifest` when given, else read from the release folder's
+ * manifest.json (SCRUB_ERR_DATA_INVALID when it cannot be read; its fields are checked by the caller).
  */
-export async function declaredCounts(dir: string, manifest?: ReleaseManifest): Promise<Record<string, number> | undefined> {
-  if (manifest !== undefined) return manifest.counts;
+export async function declaredManifest(dir: string, manifest?: ReleaseManifest): Promise<Partial<ReleaseManifest>> {
+  if (manifest !== undefined) return manifest;
   const manifestFile = path.join(dir, 'manifest.json');
   try {
-    return (JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<ReleaseManifest>).counts;
+    return JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<ReleaseManifest>;
   } catch (error) {
     throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${manifestFile}: cannot read the release manifest: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The counts a release's manifest declares (see declaredManifest). */
+export async function declaredCounts(dir: string, manifest?: ReleaseManifest): Promise<Record<string, number> | undefined> {
+  return (await declaredManifest(dir, manifest)).counts;
 }

@@ -304,20 +304,15 @@ export async function loadReferenceData(dataDir: string = DEFAULT_DATA_DIR): Pro
       RELEASE_PERIOD_END[kind],
     );
   };
-  const [icd10cm, hcpcs, ptpMedicare, ptpMedicaid, mueMedicare, mueMedicaid] = await Promise.all([
+  const perProgram = async <Table>(kind: DataKind): Promise<Record<Program, ReleaseSet<Table>>> =>
+    Object.fromEntries(await Promise.all(PROGRAMS.map(async (program) => [program, await load<Table>(kind, program)] as const))) as Record<Program, ReleaseSet<Table>>;
+  const [icd10cm, hcpcs, ncciPtp, mue] = await Promise.all([
     load<Icd10cmTable>('icd10cm'),
     load<HcpcsTable>('hcpcs'),
-    load<NcciPtpTable>('ncci-ptp', 'medicare'),
-    load<NcciPtpTable>('ncci-ptp', 'medicaid'),
-    load<MueTable>('mue', 'medicare'),
-    load<MueTable>('mue', 'medicaid'),
+    perProgram<NcciPtpTable>('ncci-ptp'),
+    perProgram<MueTable>('mue'),
   ]);
-  const data: ReferenceData = {
-    icd10cm,
-    hcpcs,
-    ncciPtp: { medicare: ptpMedicare, medicaid: ptpMedicaid },
-    mue: { medicare: mueMedicare, medicaid: mueMedicaid },
-  };
+  const data: ReferenceData = { icd10cm, hcpcs, ncciPtp, mue };
   return { data, problems };
 }
 

@@ -72,16 +72,6 @@ export interface ReferenceData {
   mue: Readonly<Record<Program, ReleaseSet<MueTable>>>;
 }
 
-/** Every release set of the loaded data, named as reports show them. */
-export function releaseSetsOf(data: ReferenceData): { table: DataKind; program?: Program; set: ReleaseSet<unknown> }[] {
-  return [
-    { table: 'icd10cm', set: data.icd10cm },
-    { table: 'hcpcs', set: data.hcpcs },
-    ...PROGRAMS.map((program) => ({ table: 'ncci-ptp' as const, program, set: data.ncciPtp[program] })),
-    ...PROGRAMS.map((program) => ({ table: 'mue' as const, program, set: data.mue[program] })),
-  ];
-}
-
 export interface ReleaseSet<Table> {
   readonly releases: readonly LoadedRelease<Table>[];
   /** The release in effect on `dateOfService` (YYYY-MM-DD), or undefined when none covers it. */
@@ -112,6 +102,8 @@ export const PROGRAMS = ['medicare', 'medicaid'] as const;
 export type Program = (typeof PROGRAMS)[number];
 /** What a payer policy chooses: a program's tables, or none (the payer applies no NCCI edits). */
 export type PolicyProgram = Program | 'none';
+/** The program of the base rule set (claims no policy matches): NCCI is the national standard most payers follow. */
+export const BASE_PROGRAM: PolicyProgram = 'medicare';
 
 /** One row of an NCCI procedure-to-procedure table. */
 export interface PtpEdit {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { PolicyProgram } from '../data/types.js';
+import { BASE_PROGRAM, type PolicyProgram } from '../data/types.js';
 import type { ScrubProblem } from '../errors.js';
 import type { Severity } from '../model/index.js';
 import { checkCondition } from './compile/index.js';
-import { invalidTopLevelKeys, schemaProblems } from './load-rules.js';
+import { invalidTopLevelKeys } from './load-rules.js';
+import { schemaProblems } from './schema-problems.js';
 import { validatePayerDocument } from './schema/index.js';
 import type { LoadedRule } from './types.js';
 import { bySourcePosition, pointerToSegments, readYaml, type YamlSource } from './yaml-source.js';
@@ -21,10 +22,7 @@ export interface PayerMatch {
   claimFilingIndicators?: string[];
 }
 
-export type { PolicyProgram };
-
-/** The program of the base rule set (claims no policy matches): NCCI is the national standard most payers follow. */
-export const BASE_PROGRAM: PolicyProgram = 'medicare';
+export { BASE_PROGRAM, type PolicyProgram };
 
 export interface PayerPolicy {
   id: string;
@@ -45,17 +43,11 @@ export interface PayerPolicy {
   hash: string;
 }
 
-interface PayerDocument {
-  id: string;
-  name: string;
-  example?: boolean;
-  description?: string;
-  abstract?: boolean;
-  extends?: string;
-  program?: PolicyProgram;
-  match?: PayerMatch;
+/** A payer file as written (after schema validation): rules may use the on/off/severity shorthand. */
+type PayerDocument = Omit<PayerPolicy, 'rules' | 'file' | 'hash'> & {
   rules?: Record<string, string | RuleOverride>;
-}
+  references?: { title: string; url?: string }[];
+};
 
 const SHORTHAND: Record<string, RuleOverride> = {
   on: { enabled: true },
@@ -198,19 +190,8 @@ export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMa
     problems.push(...paramProblems(source, ruleId, rule, override));
   }
   if (problems.length > 0) return { problems: problems.sort(bySourcePosition), source };
-  const policy: PayerPolicy = {
-    id: document.id,
-    name: document.name,
-    rules: overrides,
-    file,
-    hash: createHash('sha256').update(text).digest('hex'),
-  };
-  if (document.match !== undefined) policy.match = document.match;
-  if (document.abstract !== undefined) policy.abstract = document.abstract;
-  if (document.extends !== undefined) policy.extends = document.extends;
-  if (document.program !== undefined) policy.program = document.program;
-  if (document.example !== undefined) policy.example = document.example;
-  if (document.description !== undefined) policy.description = document.description;
+  const { rules: _written, references: _references, ...settings } = document;
+  const policy: PayerPolicy = { ...settings, rules: overrides, file, hash: createHash('sha256').update(text).digest('hex') };
   return { policy, problems, source };
 }
 

@@ -15,7 +15,8 @@ import {
   type DataReleaseInfo,
   type ReportContext,
 } from '../report/index.js';
-import { releaseSetsOf, type ReferenceData } from '../data/types.js';
+import { releaseSetsOf } from '../data/release-set.js';
+import type { ReferenceData } from '../data/types.js';
 import type { RulePack } from '../rules/pack.js';
 import { createChunkScrubber, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk-scrubber.js';
 

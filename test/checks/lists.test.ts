@@ -103,7 +103,7 @@ describe('malformed list files are refused with file, line and column', () => {
       parseListFile('modifiers', 'm.yaml', 'list: modifiers\ncodes:\n  - { code: "25", kind: cpt, label: x, official: y }\n  - { code: "26" }\n'),
     );
     expect(error.problems.map((p) => `${p.position.line}: ${p.message}`)).toEqual([
-      '3: `codes[0].official` is not a known field.',
+      '3: `codes[0].official` is not a known field. Check its spelling; unknown keys are refused.',
       '4: `codes[1].kind` is missing.',
       '4: `codes[1].label` is missing.',
     ]);

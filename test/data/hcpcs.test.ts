@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { HCPCS_TABLE_FILE, HCPCS_TABLE_HEADER, buildHcpcsTables, createHcpcsTabl
 import type { HcpcsEntry, ReleaseManifest } from '../../engine/data/types.js';
 import { ScrubError } from '../../engine/errors.js';
 import { ROOT } from '../helpers/cli.js';
-import { crlf, put, temporaryDir } from './helpers.js';
+import { crlf, pieces, put, sourceFileOf, temporaryDir } from './helpers.js';
 
 const EXCERPT = path.join(ROOT, 'fixtures/data/hcpcs/hcpcs-2026-excerpt.txt');
 
@@ -155,12 +154,7 @@ describe('the HCPCS file parser: valid files', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 40 }), (cuts) => {
         const parser = new HcpcsFileParser('<text>');
-        let start = 0;
-        for (const cut of [...cuts].sort((a, b) => a - b)) {
-          parser.push(text.slice(start, cut));
-          start = cut;
-        }
-        parser.push(text.slice(start));
+        for (const piece of pieces(text, cuts)) parser.push(piece);
         expect(parser.end()).toEqual(whole);
       }),
       { numRuns: 150 },
@@ -171,11 +165,7 @@ describe('the HCPCS file parser: valid files', () => {
     const parsed = await parseHcpcsFile(EXCERPT);
     expect(parsed.problems).toEqual([]);
     expect(parsed.records).toEqual(parseHcpcsText(readFileSync(EXCERPT, 'latin1'), EXCERPT).records);
-    expect(parsed.source).toEqual({
-      name: 'hcpcs-2026-excerpt.txt',
-      bytes: statSync(EXCERPT).size,
-      sha256: createHash('sha256').update(readFileSync(EXCERPT)).digest('hex'),
-    });
+    expect(parsed.source).toEqual(sourceFileOf(EXCERPT));
   });
 
   it('reads a byte above 127 as one column (latin1), so that the columns after it stay in place', async () => {
@@ -492,7 +482,7 @@ describe('reading a HCPCS release', () => {
     const content = await readHcpcsRelease([EXCERPT]);
     expect(content.lines).toBe(53);
     expect(content.counts).toEqual({ codes: 16, modifiers: 13, terminated: 2 });
-    expect(content.sourceFiles).toEqual([{ name: 'hcpcs-2026-excerpt.txt', bytes: statSync(EXCERPT).size, sha256: createHash('sha256').update(readFileSync(EXCERPT)).digest('hex') }]);
+    expect(content.sourceFiles).toEqual([sourceFileOf(EXCERPT)]);
     expect(Object.keys(content.tables)).toEqual([HCPCS_TABLE_FILE]);
     const table = await loadHcpcsTable(tableDir(content.tables[HCPCS_TABLE_FILE] as string), manifestFor(content.counts));
     expect(table.entryFor('Q4101')).toMatchObject({ kind: 'code', shortDescription: 'Apligraf' });

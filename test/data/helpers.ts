@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli.js';
@@ -42,4 +43,22 @@ export function put(line: string, column: number, text: string): string {
 export function temporaryDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), `claimscrub-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `whole` cut at the given positions (any order), as a streaming reader would get it in chunks. */
+export function pieces<T extends string | Uint8Array>(whole: T, cuts: readonly number[]): T[] {
+  const result: T[] = [];
+  let start = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    result.push(whole.slice(start, cut) as T);
+    start = cut;
+  }
+  result.push(whole.slice(start) as T);
+  return result;
+}
+
+/** What a release manifest records of a source file: its name, size and sha256. */
+export function sourceFileOf(file: string): { name: string; bytes: number; sha256: string } {
+  const bytes = readFileSync(file);
+  return { name: path.basename(file), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -25,7 +25,7 @@ import {
 import { createIcd10cmTable } from '../../engine/data/icd10cm/table.js';
 import type { ReleaseManifest } from '../../engine/data/types.js';
 import { ScrubError } from '../../engine/errors.js';
-import { FIXTURES, ORDER_2026, temporaryDir } from './helpers.js';
+import { FIXTURES, ORDER_2026, pieces, temporaryDir } from './helpers.js';
 
 const TABULAR_2026 = path.join(FIXTURES, 'tabular-2026-excerpt.xml');
 const fixtureText = readFileSync(TABULAR_2026, 'utf8');
@@ -233,12 +233,7 @@ describe('the tabular list XML', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: fixtureText.length - 1 }), { maxLength: 20 }), (cuts) => {
         const parser = new TabularParser(TABULAR_2026);
-        let start = 0;
-        for (const cut of [...cuts].sort((a, b) => a - b)) {
-          parser.push(fixtureText.slice(start, cut));
-          start = cut;
-        }
-        parser.push(fixtureText.slice(start));
+        for (const piece of pieces(fixtureText, cuts)) parser.push(piece);
         expect(parser.end()).toEqual(fixture);
       }),
       { numRuns: 30 },

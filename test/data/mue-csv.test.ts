@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvReader, readCsv, type CsvRecord } from '../../engine/data/mue/csv.js';
+import { pieces } from './helpers.js';
 
 /** The records as cell texts. */
 function texts(text: string): string[][] {
@@ -147,12 +148,7 @@ describe('the CSV reader: properties', () => {
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 30 }), (cuts) => {
         const records: CsvRecord[] = [];
         const reader = new CsvReader('<text>', (r) => records.push(r));
-        let start = 0;
-        for (const cut of [...cuts].sort((a, b) => a - b)) {
-          reader.push(text.slice(start, cut));
-          start = cut;
-        }
-        reader.push(text.slice(start));
+        for (const piece of pieces(text, cuts)) reader.push(piece);
         expect({ records, problems: reader.end(), lines: reader.lines }).toEqual(whole);
       }),
       { numRuns: 300 },

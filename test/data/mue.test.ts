@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { MueFileParser, parseMueBytes, parseMueFile, parseMueText } from '../../
 import { MUE_EDITS_FILE, MUE_RATIONALES_FILE } from '../../engine/data/mue/table.js';
 import { ScrubError } from '../../engine/errors.js';
 import { ROOT } from '../helpers/cli.js';
-import { temporaryDir } from './helpers.js';
+import { pieces, sourceFileOf, temporaryDir } from './helpers.js';
 
 const FIXTURES = path.join(ROOT, 'fixtures/data/mue');
 const MEDICARE = path.join(FIXTURES, 'mue-practitioner-2026q1-excerpt.csv');
@@ -66,7 +65,7 @@ describe('the MUE table parser: the excerpts', () => {
     expect(parsed.rows.filter((row) => row.indicator === 1).map((row) => row.code)).toEqual(['88305', 'A0425', 'L3908']);
     expect(parsed.rows.filter((row) => row.indicator === 2)).toHaveLength(11);
     expect(new Set(parsed.rows.map((row) => row.rationale)).size).toBe(7);
-    expect(parsed.source).toEqual({ name: 'mue-practitioner-2026q1-excerpt.csv', bytes: statSync(MEDICARE).size, sha256: createHash('sha256').update(readFileSync(MEDICARE)).digest('hex') });
+    expect(parsed.source).toEqual(sourceFileOf(MEDICARE));
   });
 
   it('reads the Medicaid excerpt: UTF-8 with a byte order mark, LF, line breaks in several header cells', async () => {
@@ -102,12 +101,7 @@ describe('the MUE table parser: the excerpts', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 20 }), (cuts) => {
         const parser = new MueFileParser('<text>');
-        let start = 0;
-        for (const cut of [...cuts].sort((a, b) => a - b)) {
-          parser.push(text.slice(start, cut));
-          start = cut;
-        }
-        parser.push(text.slice(start));
+        for (const piece of pieces(text, cuts)) parser.push(piece);
         expect(parser.end()).toEqual(whole);
       }),
       { numRuns: 100 },

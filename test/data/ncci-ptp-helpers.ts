@@ -2,24 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NCCI_PTP_TABLE_FILE } from '../../engine/data/ncci-ptp/table.js';
 import type { ReleaseManifest } from '../../engine/data/types.js';
+import { ptpPreamble } from '../../bench/synthetic-ptp.js';
 import { ROOT } from '../helpers/cli.js';
 
 export const PTP_FIXTURES = path.join(ROOT, 'fixtures/data/ncci-ptp');
 export const PTP_F1 = path.join(PTP_FIXTURES, 'ptp-practitioner-2026q1-f1.txt');
 export const PTP_F2 = path.join(PTP_FIXTURES, 'ptp-practitioner-2026q1-f2.txt');
 
-/** A preamble like the published files': copyright, title, the column header wrapped over lines. */
-export const PREAMBLE = [
-  'CPT codes, descriptions and other data only are copyright 2025 American Medical Association. All rights reserved.',
-  'Test PTP edits',
-  'Column 1\tColumn 2\t"*=in existence',
-  'prior to 1996"\tEffective',
-  'Date\tDeletion Date',
-  '*=no data\tModifier',
-  '0=not allowed',
-  '1=allowed',
-  '9=not applicable\tPTP Edit Rationale',
-];
+export const PREAMBLE = ptpPreamble('Test PTP edits');
 
 export interface PtpFields {
   column1: string;

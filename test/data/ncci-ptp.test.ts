@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { readNcciPtpRelease } from '../../engine/data/ncci-ptp/import.js';
 import { MAX_PREAMBLE_LINES, PtpFileParser, parsePtpFile, parsePtpText, type PtpFileContent } from '../../engine/data/ncci-ptp/parse-ptp-file.js';
 import { NCCI_PTP_TABLE_FILE } from '../../engine/data/ncci-ptp/table.js';
 import { ScrubError } from '../../engine/errors.js';
-import { temporaryDir } from './helpers.js';
+import { pieces, sourceFileOf, temporaryDir } from './helpers.js';
 import { PTP_F1, PTP_F2, ptpRow, ptpText, writeText } from './ncci-ptp-helpers.js';
 
 const work = temporaryDir('ncci-ptp');
@@ -110,11 +109,7 @@ describe('the NCCI PTP file parser: the excerpts', () => {
     const parsed = await parsePtpFile(PTP_F1);
     expect(parsed.problems).toEqual([]);
     expect(parsed.rowsRead).toBe(18);
-    expect(parsed.source).toEqual({
-      name: 'ptp-practitioner-2026q1-f1.txt',
-      bytes: statSync(PTP_F1).size,
-      sha256: createHash('sha256').update(readFileSync(PTP_F1)).digest('hex'),
-    });
+    expect(parsed.source).toEqual(sourceFileOf(PTP_F1));
   });
 });
 
@@ -142,12 +137,7 @@ describe('the NCCI PTP file parser: line ends, preamble, chunks', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 30 }), (cuts) => {
         const parser = new PtpFileParser('f');
-        let start = 0;
-        for (const cut of [...cuts].sort((a, b) => a - b)) {
-          parser.push(bytes.subarray(start, cut));
-          start = cut;
-        }
-        parser.push(bytes.subarray(start));
+        for (const piece of pieces(bytes, cuts)) parser.push(piece);
         const result = parser.end();
         expect(result.problems).toEqual([]);
         expect(result.lines).toBe(whole.lines);
@@ -278,7 +268,7 @@ describe('reading an NCCI PTP release from its part files', () => {
     expect(release.counts).toEqual({ rows: 30, pairs: 28, active: 23, codes: 25 });
     expect(release.lines).toBe(48);
     expect(release.sourceFiles.map((f) => f.name)).toEqual(['ptp-practitioner-2026q1-f1.txt', 'ptp-practitioner-2026q1-f2.txt']);
-    expect(release.sourceFiles[1]?.sha256).toBe(createHash('sha256').update(readFileSync(PTP_F2)).digest('hex'));
+    expect(release.sourceFiles[1]?.sha256).toBe(sourceFileOf(PTP_F2).sha256);
     expect(Object.keys(release.tables)).toEqual([NCCI_PTP_TABLE_FILE]);
     expect(release.tables[NCCI_PTP_TABLE_FILE]).toBeInstanceOf(Uint8Array);
     // The parts can be given in any order.

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderFileParser, parseOrderFile, parseOrderText, type OrderRow } from '../../engine/data/icd10cm/parse-order-file.js';
-import { ORDER_2025, ORDER_2026, crlf, orderLine, put, row } from './helpers.js';
+import { ORDER_2025, ORDER_2026, crlf, orderLine, pieces, put, row, sourceFileOf } from './helpers.js';
 
 const E11 = row(1, 'E11', false);
 const E119 = row(2, 'E119', true);
@@ -67,12 +66,7 @@ describe('the ICD-10-CM order file parser: valid files', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 40 }), (cuts) => {
         const parser = new OrderFileParser('<text>');
-        let start = 0;
-        for (const cut of [...cuts].sort((a, b) => a - b)) {
-          parser.push(text.slice(start, cut));
-          start = cut;
-        }
-        parser.push(text.slice(start));
+        for (const piece of pieces(text, cuts)) parser.push(piece);
         expect(parser.end()).toEqual(whole);
       }),
       { numRuns: 200 },
@@ -83,11 +77,7 @@ describe('the ICD-10-CM order file parser: valid files', () => {
     const parsed = await parseOrderFile(ORDER_2026);
     expect(parsed.problems).toEqual([]);
     expect(parsed.rows).toEqual(parseOrderText(readFileSync(ORDER_2026, 'utf8'), ORDER_2026).rows);
-    expect(parsed.source).toEqual({
-      name: 'order-2026-excerpt.txt',
-      bytes: statSync(ORDER_2026).size,
-      sha256: createHash('sha256').update(readFileSync(ORDER_2026)).digest('hex'),
-    });
+    expect(parsed.source).toEqual(sourceFileOf(ORDER_2026));
   });
 
   it('rejects when the file cannot be read', async () => {

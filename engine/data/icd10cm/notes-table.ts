@@ -289,8 +289,8 @@ function lineProblem(line: string, previous: string | undefined): string | undef
 }
 
 /** True when the release's manifest lists a notes table (a release imported without the tabular XML has none). */
-export function hasIcd10cmNotesTable(manifest: ReleaseManifest): boolean {
-  return manifest.tables.includes(ICD10CM_NOTES_TABLE_FILE);
+export function hasIcd10cmNotesTable(manifest: Partial<Pick<ReleaseManifest, 'tables'>>): boolean {
+  return Array.isArray(manifest.tables) && manifest.tables.includes(ICD10CM_NOTES_TABLE_FILE);
 }
 
 /**

@@ -16,8 +16,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ScrubError, type ScrubProblem } from '../../errors.js';
 import { scrubProblem } from '../problems.js';
-import { declaredCounts } from '../source-file.js';
-import type { Icd10cmTable, ReleaseManifest } from '../types.js';
+import { declaredManifest } from '../source-file.js';
+import { hasIcd10cmNotesTable, loadIcd10cmNotesTable } from './notes-table.js';
+import type { Icd10cmNotesTable, Icd10cmTable, ReleaseManifest } from '../types.js';
 import type { OrderRow } from './parse-order-file.js';
 
 export const ICD10CM_TABLE_FILE = 'codes.txt';
@@ -40,7 +41,10 @@ const LF = 10;
 class FixedWidthTable implements Icd10cmTable {
   private readonly count: number;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    readonly notes?: Icd10cmNotesTable,
+  ) {
     this.count = text.length / WIDTH;
   }
 
@@ -146,7 +150,8 @@ function lineProblem(text: string, index: number): string | undefined {
  * the table file is missing, damaged, or does not match the manifest's counts.
  */
 export async function loadIcd10cmTable(dir: string, manifest?: ReleaseManifest): Promise<Icd10cmTable> {
-  const counts = await declaredCounts(dir, manifest);
+  const declared = await declaredManifest(dir, manifest);
+  const counts = declared.counts;
   const file = path.join(dir, ICD10CM_TABLE_FILE);
   const fail = (problems: ScrubProblem[]): never => {
     throw new ScrubError('SCRUB_ERR_DATA_INVALID', `${dir}: the ICD-10-CM release is damaged`, { problems });
@@ -173,5 +178,6 @@ export async function loadIcd10cmTable(dir: string, manifest?: ReleaseManifest):
     if (declared !== value) problems.push(scrubProblem(file, `has ${value} ${name === 'codes' ? 'codes' : `${name} codes`}, the manifest says ${declared ?? 'nothing'}`));
   }
   if (problems.length > 0) return fail(problems);
-  return new FixedWidthTable(text);
+  // The tabular list's notes, when the release was imported with its XML.
+  return new FixedWidthTable(text, hasIcd10cmNotesTable(declared) ? await loadIcd10cmNotesTable(dir, manifest) : undefined);
 }

@@ -2,7 +2,7 @@
  * What a compiled condition reads: the input facts and the caches of computed facts.
  */
 import { computedFacts, type FactContext } from '../../checks/registry.js';
-import type { PolicyProgram, ReferenceData } from '../../data/types.js';
+import { BASE_PROGRAM, type PolicyProgram, type ReferenceData } from '../../data/types.js';
 
 export interface EvaluationContext {
   /** The whole claim, as parsed (it may be malformed). */
@@ -81,7 +81,7 @@ const NO_PARAMS: Record<string, unknown> = Object.freeze({}) as Record<string, u
 
 /** A context for one claim, positioned for claim-scope rules (no line). Always the same shape. */
 export function createEvaluationContext(claim: unknown, params: Record<string, unknown> = NO_PARAMS): EvaluationContext {
-  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache(), data: undefined, dataGaps: new Set(), program: 'medicare', submissionDate: undefined };
+  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache(), data: undefined, dataGaps: new Set(), program: BASE_PROGRAM, submissionDate: undefined };
 }
 
 /** Moves the context to service line `lineIndex` (forgetting the previous line's computed facts). */
