@@ -194,6 +194,13 @@ async function importAll(root: string, options: { ptpRows: number; seed: number;
       files: [excerpt('hcpcs/hcpcs-2026-excerpt.txt')],
       source: 'excerpt hcpcs-2026-excerpt.txt',
     }),
+    await timedImport(dir, {
+      kind: 'pfs',
+      release: '2026q3-excerpt',
+      effective: QUARTER_EFFECTIVE,
+      files: [excerpt('pfs/pprrvu-2026q1-excerpt.csv')],
+      source: 'excerpt pprrvu-2026q1-excerpt.csv',
+    }),
   );
 
   say(`  data directory: ${dir}`);

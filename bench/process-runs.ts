@@ -22,7 +22,7 @@ export function emptyDataDir(): string {
 const SUMMARY_KEYS = ['claims', 'clean', 'warning', 'held', 'edits', 'cleanClaimRate', 'dataMissing', 'editsByCode'] as const;
 
 export interface ProcessRun extends ProcessMeasurement {
-  /** floor, t1, tN, t1-data, tN-data, tN-data-icd. */
+  /** floor, t1, tN, tN-single, t1-data, tN-data, tN-data-icd. */
   key: string;
   name: string;
   /** The --data directory of a scrub run (an empty one for the runs without data). */
@@ -56,8 +56,8 @@ export interface DataRunOptions {
   icd?: { input: ClaimFile; submissionDate: string; shiftDays: number };
 }
 
-function scrubArgs(input: string, output: string, threads: number, dataDir: string, submissionDate = BENCH_SUBMISSION_DATE): string[] {
-  return [CLI, 'scrub', input, '--format', 'ndjson', '--threads', String(threads), '--data', dataDir, '--submission-date', submissionDate, '--output', output, '--fail-on', 'never'];
+function scrubArgs(input: string, output: string, threads: number, dataDir: string, submissionDate = BENCH_SUBMISSION_DATE, extra: readonly string[] = []): string[] {
+  return [CLI, 'scrub', input, '--format', 'ndjson', '--threads', String(threads), '--data', dataDir, '--submission-date', submissionDate, '--output', output, '--fail-on', 'never', ...extra];
 }
 
 function describeFailure(run: ProcessMeasurement): string {
@@ -84,6 +84,8 @@ interface Config {
   input: ClaimFile;
   dataDir: string;
   submissionDate: string;
+  /** More scrub options (--no-batch-checks). */
+  extraArgs?: string[];
 }
 
 /** Runs one configuration once: the floor (threads null) or a scrub, with its report checked. */
@@ -101,7 +103,7 @@ async function runOnce(config: Config, floorRate: number | null, problems: strin
       }
       return run;
     }
-    const measured = await measureNode(scrubArgs(input.file, out, config.threads, config.dataDir, config.submissionDate), config.name);
+    const measured = await measureNode(scrubArgs(input.file, out, config.threads, config.dataDir, config.submissionDate, config.extraArgs), config.name);
     const run = finish(config.key, config.name, measured, input.count, floorRate);
     run.dataDir = config.dataDir;
     if (measured.exitCode !== 0) problems.push(describeFailure(measured));
@@ -174,6 +176,8 @@ export async function runProcesses(input: ClaimFile, cores: number, repeat: numb
     { key: 'floor', name: 'floor (parse + stringify, 1 core)', threads: null, input, dataDir: '', submissionDate: '' },
     scrub('t1', 'scrub --threads 1', 1, noDataDir),
     scrub('tN', `scrub --threads ${cores}`, cores, noDataDir),
+    // The same without the cross-claim first pass: what reading the input twice costs.
+    { ...scrub('tN-single', `scrub --threads ${cores} --no-batch-checks`, cores, noDataDir), extraArgs: ['--no-batch-checks'] },
   ];
   if (data) {
     configs.push(scrub('t1-data', 'scrub --threads 1 --data', 1, data.dir), scrub('tN-data', `scrub --threads ${cores} --data`, cores, data.dir));

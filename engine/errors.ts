@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   SCRUB_ERR_DATA_CONFLICT:
     'A reference data release cannot be installed: a release of that name exists (use --force to replace it) or another release of the same kind takes effect on the same date.',
   SCRUB_ERR_DATA_WRITE: 'A reference data release could not be written to the data directory (permissions, a full disk).',
+  SCRUB_ERR_PRACTICE_FILE_INVALID:
+    'A practice file given to the scrub (--coverage, --authorizations, --enrolment) does not match its columns: every refused row is listed with file, line and column; nothing is scrubbed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
 import type { FactContext, FactDefinition } from './types.js';
-import { arrayOrEmpty, field, isIsoDate, toCents, wholeYearsBetween } from './values.js';
+import { arrayOrEmpty, field, isIsoDate, patientAgeOn, toCents } from './values.js';
 
 /** The claim's first valid date of service, YYYY-MM-DD. */
 export function earliestServiceDate({ claim }: Pick<FactContext, 'claim'>): string | undefined {
@@ -59,10 +59,7 @@ export const FACTS: readonly FactDefinition[] = [
     name: 'patientAgeYears',
     scope: 'claim',
     description: "The patient's age in whole years on the first date of service; absent when either date is missing or invalid.",
-    compute: (context) => {
-      const years = wholeYearsBetween(field(field(context.claim, 'patient'), 'dateOfBirth'), earliestServiceDate(context));
-      return years !== undefined && years >= 0 ? years : undefined;
-    },
+    compute: (context) => patientAgeOn(context.claim, earliestServiceDate(context)),
   },
   {
     name: 'diagnosisCodes',

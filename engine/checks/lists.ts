@@ -1,9 +1,10 @@
 /**
  * The small public lists claimscrub keeps as data (engine/data/lists/*.yaml): CMS's place of
- * service codes, the modifiers claimscrub knows and the claim adjustment reason codes its rules
- * cite. Each list is read once, synchronously, when this module loads, from the package root (not
- * from dist/: the YAML files are not compiled), and checked against its schema; a malformed list
- * stops claimscrub at start-up with the file, line and column of every problem.
+ * service codes, the modifiers claimscrub knows, the claim adjustment reason codes its rules
+ * cite, and the procedures defined for an age band or specific to one sex. Each list is read
+ * once, synchronously, when this module loads, from the package root (not from dist/: the YAML
+ * files are not compiled), and checked against its schema; a malformed list stops claimscrub at
+ * start-up with the file, line and column of every problem.
  *
  * Rules reach the lists through the `inList` and `notInList` operators; code reaches them through
  * the typed accessors below.
@@ -17,7 +18,7 @@ import { schemaProblems } from '../rules/schema-problems.js';
 import { bySourcePosition, readYaml } from '../rules/yaml-source.js';
 import type { OperatorDefinition } from './types.js';
 
-export const LIST_NAMES = ['place-of-service', 'modifiers', 'carc'] as const;
+export const LIST_NAMES = ['place-of-service', 'modifiers', 'carc', 'procedure-ages', 'procedure-sexes'] as const;
 export type ListName = (typeof LIST_NAMES)[number];
 
 /** Where the bundled list files are: <package root>/engine/data/lists/<name>.yaml. */
@@ -50,10 +51,32 @@ export interface CarcEntry {
   label: string;
 }
 
+export interface ProcedureAgeEntry {
+  /** A CPT or HCPCS code whose definition includes an age band: `99382`. */
+  code: string;
+  /** The first age (whole years on the date of service; a newborn is 0) the code fits. */
+  minAge: number;
+  /** The last age the code fits; absent: no upper limit. */
+  maxAge?: number;
+  /** Our own short words, not the AMA's descriptor. */
+  label: string;
+}
+
+export interface ProcedureSexEntry {
+  /** A CPT or HCPCS code specific to one sex: `55700`. */
+  code: string;
+  /** The sex the code is for, as the claim records it (patient.sex). */
+  sex: 'F' | 'M';
+  /** Our own short words, not the official descriptor. */
+  label: string;
+}
+
 interface ListEntries {
   'place-of-service': PlaceOfServiceEntry;
   modifiers: ModifierEntry;
   carc: CarcEntry;
+  'procedure-ages': ProcedureAgeEntry;
+  'procedure-sexes': ProcedureSexEntry;
 }
 
 /** A loaded list: its entries in file order and by code. */
@@ -68,12 +91,16 @@ const CODE_PATTERNS: Readonly<Record<ListName, string>> = {
   'place-of-service': '^[0-9]{2}$',
   modifiers: '^[A-Z0-9]{2}$',
   carc: '^[A-Z0-9]{1,4}$',
+  'procedure-ages': '^[A-Z0-9]{5}$',
+  'procedure-sexes': '^[A-Z0-9]{5}$',
 };
 
 const CODE_SHAPES: Readonly<Record<ListName, RegExp>> = {
   'place-of-service': new RegExp(CODE_PATTERNS['place-of-service'], 'u'),
   modifiers: new RegExp(CODE_PATTERNS.modifiers, 'u'),
   carc: new RegExp(CODE_PATTERNS.carc, 'u'),
+  'procedure-ages': new RegExp(CODE_PATTERNS['procedure-ages'], 'u'),
+  'procedure-sexes': new RegExp(CODE_PATTERNS['procedure-sexes'], 'u'),
 };
 
 function entrySchema(name: ListName): Record<string, unknown> {
@@ -84,6 +111,15 @@ function entrySchema(name: ListName): Record<string, unknown> {
   const required = name === 'modifiers' ? ['code', 'kind', 'label'] : ['code', 'label'];
   if (name === 'place-of-service') properties.since = { type: 'string', format: 'date' };
   if (name === 'modifiers') properties.kind = { type: 'string', enum: ['cpt', 'hcpcs'] };
+  if (name === 'procedure-ages') {
+    properties.minAge = { type: 'integer', minimum: 0, maximum: 130 };
+    properties.maxAge = { type: 'integer', minimum: 0, maximum: 130 };
+    required.push('minAge');
+  }
+  if (name === 'procedure-sexes') {
+    properties.sex = { type: 'string', enum: ['F', 'M'] };
+    required.push('sex');
+  }
   return { type: 'object', additionalProperties: false, required, properties };
 }
 
@@ -107,6 +143,14 @@ function listError(name: ListName, file: string, problems: ScrubProblem[]): Scru
   const lines = problems.map((problem) => `  ${formatPosition(problem.position)}: ${problem.message}`);
   return new ScrubError('SCRUB_ERR_DATA_INVALID', `The ${name} list ${file} is not valid:\n${lines.join('\n')}`, { problems });
 }
+
+/** Checks across an entry's fields that the schema cannot make (a message, or undefined). */
+const ENTRY_PROBLEMS: { readonly [N in ListName]?: (entry: ListEntries[N]) => string | undefined } = {
+  'procedure-ages': (entry) =>
+    entry.maxAge !== undefined && entry.maxAge < entry.minAge
+      ? `the code "${entry.code}" has maxAge ${entry.maxAge} below minAge ${entry.minAge}: the band would fit no patient.`
+      : undefined,
+};
 
 /**
  * Parses and checks the text of one list file. Throws SCRUB_ERR_DATA_INVALID naming the file,
@@ -132,6 +176,11 @@ export function parseListFile<N extends ListName>(name: N, file: string, text: s
         position: { file, ...source.locate(['codes', index, 'code']) },
         message: `the code "${entry.code}" is already listed on line ${firstLine}: list each code once.`,
       });
+      return;
+    }
+    const problem = ENTRY_PROBLEMS[name]?.(entry);
+    if (problem !== undefined) {
+      problems.push({ position: { file, ...source.locate(['codes', index]) }, message: problem });
       return;
     }
     firstIndex.set(entry.code, index);
@@ -162,6 +211,8 @@ const LISTS: { readonly [N in ListName]: CodeList<ListEntries[N]> } = {
   'place-of-service': loadListFile('place-of-service'),
   modifiers: loadListFile('modifiers'),
   carc: loadListFile('carc'),
+  'procedure-ages': loadListFile('procedure-ages'),
+  'procedure-sexes': loadListFile('procedure-sexes'),
 };
 
 export function isListName(value: unknown): value is ListName {
@@ -190,6 +241,16 @@ export function carc(code: string): CarcEntry | undefined {
   return LISTS.carc.byCode.get(code);
 }
 
+/** The age band of an age-specific procedure code, or undefined. */
+export function procedureAgeBand(code: string): ProcedureAgeEntry | undefined {
+  return LISTS['procedure-ages'].byCode.get(code);
+}
+
+/** The sex a sex-specific procedure code is for, with its label, or undefined. */
+export function procedureSex(code: string): ProcedureSexEntry | undefined {
+  return LISTS['procedure-sexes'].byCode.get(code);
+}
+
 function listNameProblem(value: unknown): string | undefined {
   return isListName(value) ? undefined : `value must name a list: ${LIST_NAMES.join(', ')}`;
 }
@@ -215,7 +276,7 @@ export const LIST_OPERATORS: readonly OperatorDefinition[] = [
   },
   {
     name: 'notInList',
-    description: `The fact is a code of the named list's shape (two digits for place-of-service, two letters or digits for modifiers, up to four for carc) that the list does not have (value: ${LIST_NAMES.join(', ')}); false for anything else.`,
+    description: `The fact is a code of the named list's shape (two digits for place-of-service, two letters or digits for modifiers, up to four for carc, five for the procedure lists) that the list does not have (value: ${LIST_NAMES.join(', ')}); false for anything else.`,
     factValueValidator: (fact) => typeof fact === 'string',
     evaluate: (fact, value) => isListName(value) && hasListCodeShape(value, fact) && !isInList(value, fact),
     checkValue: listNameProblem,

@@ -1,7 +1,10 @@
 import type { MueEntry, PtpEdit } from '../data/types.js';
 import type { EditSource } from '../model/result.js';
 import { gapNames, ncciProgram, releaseOn, sourceOf } from './data-lookup.js';
+import { countedUnits, performingNpi } from './service-lines.js';
 import type { FactContext, FactDefinition } from './types.js';
+
+export { performingNpi };
 import { arrayOrEmpty, field, isIsoDate } from './values.js';
 
 /**
@@ -18,10 +21,6 @@ export const NCCI_ASSOCIATED_MODIFIERS: ReadonlySet<string> = new Set([
   'GG', 'GH',
 ]);
 
-/** The NPI that performed the line: its own rendering provider, else the claim's, else the billing provider's. */
-function performingNpi(claim: unknown, line: unknown): unknown {
-  return field(field(line, 'renderingProvider'), 'npi') ?? field(field(claim, 'renderingProvider'), 'npi') ?? field(field(claim, 'billingProvider'), 'npi');
-}
 
 function hasAssociatedModifier(line: unknown): boolean {
   return arrayOrEmpty(field(line, 'modifiers')).some((modifier) => typeof modifier === 'string' && NCCI_ASSOCIATED_MODIFIERS.has(modifier));
@@ -105,18 +104,18 @@ export interface MueExcess {
   /** The MUE value and its adjudication indicator. */
   value: number;
   indicator: 1 | 2 | 3;
-  /** The units compared with it: the line's (indicator 1) or the day's on this claim (2 and 3). */
+  /** The units compared with it: the line's (indicator 1) or the day's, on this claim and the batch's other claims for the patient (2 and 3). */
   units: number;
   /** `on this line` or `on this date of service`. */
   counted: string;
   sources: EditSource[];
 }
 
-function unitsOf(line: unknown): number | undefined {
-  const units = field(line, 'units');
-  // Anesthesia lines count minutes (MJ): MUEs count units of service, so those lines are not compared.
-  if (field(line, 'unitType') === 'MJ') return undefined;
-  return typeof units === 'number' && Number.isFinite(units) && units > 0 ? units : undefined;
+
+function countedWhere(indicator: 1 | 2 | 3, otherClaims: number): string {
+  if (indicator === 1) return 'on this line';
+  if (otherClaims === 0) return 'on this date of service (all its lines on this claim)';
+  return `on this date of service (its lines on this claim and on ${otherClaims} other ${otherClaims === 1 ? 'claim' : 'claims'} of the batch for this patient)`;
 }
 
 function mueRow(entry: MueEntry): Record<string, string | number | null> {
@@ -132,7 +131,7 @@ function mueExcess(context: FactContext): MueExcess | undefined {
   const { claim, line } = context;
   const code = field(line, 'procedureCode');
   const date = field(line, 'serviceDate');
-  const units = unitsOf(line);
+  const units = countedUnits(line);
   if (typeof code !== 'string' || !isIsoDate(date) || units === undefined) return undefined;
   const program = ncciProgram(context);
   if (program === undefined) return undefined;
@@ -140,11 +139,17 @@ function mueExcess(context: FactContext): MueExcess | undefined {
   const entry = release?.table.entryFor(code);
   if (release === undefined || entry === undefined) return undefined;
   let total = units;
+  let otherClaims = 0;
   if (entry.indicator !== 1) {
     total = 0;
     const npi = performingNpi(claim, line);
     for (const other of arrayOrEmpty(field(claim, 'serviceLines'))) {
-      if (field(other, 'procedureCode') === code && sameProviderAndDate(claim, other, npi, date)) total += unitsOf(other) ?? 0;
+      if (field(other, 'procedureCode') === code && sameProviderAndDate(claim, other, npi, date)) total += countedUnits(other) ?? 0;
+    }
+    const batch = context.batch?.lines?.[context.lineIndex];
+    if (batch !== undefined && batch.otherClaims > 0) {
+      total += batch.otherClaimsUnits;
+      otherClaims = batch.otherClaims;
     }
   }
   if (total <= entry.value) return undefined;
@@ -153,7 +158,7 @@ function mueExcess(context: FactContext): MueExcess | undefined {
     value: entry.value,
     indicator: entry.indicator,
     units: total,
-    counted: entry.indicator === 1 ? 'on this line' : 'on this date of service (all its lines on this claim)',
+    counted: countedWhere(entry.indicator, otherClaims),
     sources: [sourceOf(release, 'mue', mueRow(entry))],
   };
 }
@@ -170,7 +175,8 @@ export const NCCI_FACTS: readonly FactDefinition[] = [
     name: 'lineMueExcess',
     scope: 'line',
     description:
-      "The current line's units over the MUE of its code in the payer program's table in effect on its date (per line for indicator 1, per claim day for 2 and 3): { code, value, indicator, units, counted, sources }; absent when within it.",
+      "The current line's units over the MUE of its code in the payer program's table in effect on its date (per line for indicator 1; for 2 and 3 per day, summed over this claim's lines and the batch's other claims for the patient, provider and date): { code, value, indicator, units, counted, sources }; absent when within it.",
     compute: mueExcess,
+    crossClaim: true,
   },
 ];

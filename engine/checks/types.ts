@@ -1,4 +1,6 @@
+import type { PracticeData } from '../data/practice/types.js';
 import type { PolicyProgram, ReferenceData } from '../data/types.js';
+import type { ClaimBatchFacts } from './batch/types.js';
 
 /**
  * Facts and operators that YAML alone cannot express (date math, code tables, check digits).
@@ -25,6 +27,10 @@ export interface FactContext {
   readonly program?: PolicyProgram | undefined;
   /** The date the claim is to be submitted, YYYY-MM-DD (timely filing): today unless the run says otherwise. */
   readonly submissionDate?: string | undefined;
+  /** What the batch's other claims for this patient say about this claim (cross-claim checks); undefined: nothing, or no batch. */
+  readonly batch?: ClaimBatchFacts | undefined;
+  /** The practice files given to the run (coverage, authorizations, enrolment); undefined when none was. */
+  readonly practice?: PracticeData | undefined;
 }
 
 export interface FactDefinition {
@@ -34,6 +40,8 @@ export interface FactDefinition {
   description: string;
   /** Must never throw, whatever shape the claim has. */
   compute(context: FactContext): unknown;
+  /** Reads other claims of the batch (context.batch): a rule using it makes the scrub read its input twice. */
+  crossClaim?: boolean;
 }
 
 /** Shaped like a json-rules-engine Operator: result = validator(factValue) && evaluate(...). */

@@ -1,7 +1,8 @@
 /** Small, total helpers for reading untrusted claim values: they never throw. */
 import { isIsoDate } from '../model/dates.js';
+import { isTenDigits, isValidNpi } from '../model/npi.js';
 
-export { isIsoDate };
+export { isIsoDate, isTenDigits, isValidNpi };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -33,28 +34,14 @@ export function wholeYearsBetween(from: unknown, to: unknown): number | undefine
   return years;
 }
 
-/** Ten ASCII digits: the shape of an NPI. */
-export function isTenDigits(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length !== 10) return false;
-  for (let i = 0; i < 10; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 48 || code > 57) return false;
-  }
-  return true;
-}
 
-/** Luhn check of an NPI: the check digit is computed over the prefix 80840 and the first nine. */
-export function isValidNpi(value: unknown): boolean {
-  if (!isTenDigits(value)) return false;
-  const digits = `80840${value}`;
-  let sum = 0;
-  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
-    let digit = digits.charCodeAt(i) - 48;
-    if (double) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
+/**
+ * The patient's age in whole years on `date` (YYYY-MM-DD): a newborn is 0, and a birthday counts
+ * from the day itself. Someone born on February 29 turns a year older on March 1 in a year
+ * without one. Undefined when the date of birth or `date` is not a valid date, or `date` is before
+ * the birth (rule dob-after-service-date speaks for that).
+ */
+export function patientAgeOn(claim: unknown, date: unknown): number | undefined {
+  const years = wholeYearsBetween(field(field(claim, 'patient'), 'dateOfBirth'), date);
+  return years !== undefined && years >= 0 ? years : undefined;
 }

@@ -13,11 +13,12 @@ import type { CommandIo } from './scrub-command.js';
 
 export const DATA_USAGE = `Usage: claimscrub data <command> [options]
 
-Official reference data (ICD-10-CM, NCCI PTP, MUE, HCPCS) imported into a data directory, one
-folder per release. Each release applies to dates of service from its effective date until the
-next release of the same kind (and program) takes effect, and never past the end of its period
-(ICD-10-CM: September 30 of its fiscal year; NCCI PTP, MUE and HCPCS: the end of the calendar
-quarter it takes effect in): dates no release covers are not checked, and reports say so.
+Official reference data (ICD-10-CM, NCCI PTP, MUE, HCPCS, the physician fee schedule) imported
+into a data directory, one folder per release. Each release applies to dates of service from its
+effective date until the next release of the same kind (and program) takes effect, and never past
+the end of its period (ICD-10-CM: September 30 of its fiscal year; NCCI PTP, MUE, HCPCS and the
+fee schedule: the end of the calendar quarter it takes effect in): dates no release covers are
+not checked, and reports say so.
 
 Commands:
   import KIND FILE... --release NAME --effective YYYY-MM-DD [--program P]
@@ -45,6 +46,9 @@ Kinds and their files:
                                      (tab-delimited text); needs --program
   mue MUE_CSV                        MUE practitioner table (CSV); needs --program
   hcpcs HCPC_ANWEB_TXT               HCPCS Level II fixed-width release file
+  pfs PPRRVU_CSV                     Medicare physician fee schedule RVU file (the PPRRVU .csv of
+                                     the quarterly RVU zip): global days, bilateral surgery and
+                                     multiple procedure indicators
 
 Options:
   --release NAME           the release's name: lower-case letters and digits, groups joined by

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ScrubError, formatPosition } from '../errors.js';
@@ -8,6 +9,7 @@ import { loadRulePack } from '../rules/pack.js';
 import { STDIN, defaultThreads, runBatch } from '../runtime/batch.js';
 import type { LevelWithSilent } from 'pino';
 import { DEFAULT_DATA_DIR, loadReferenceDataForScrub } from '../data/store.js';
+import { hasPracticeFiles, loadPracticeFiles, type PracticeData, type PracticeFiles } from '../data/practice/index.js';
 import { BUNDLED_PAYERS_DIR, BUNDLED_RULES_DIR, ENGINE } from '../package-info.js';
 import { isIsoDate, localToday } from '../model/dates.js';
 import { EXIT } from './exit.js';
@@ -30,9 +32,18 @@ Options:
                                  see claimscrub data status)
   --require-data                 hold claims whose checks found no installed reference data
                                  release for their dates (data-missing), instead of skipping
+  --coverage FILE                the practice's coverage file (CSV: payerId, memberId, start,
+                                 end): dates of service inside the member's coverage
+  --authorizations FILE          the practice's authorizations file (CSV: number, payerId,
+                                 memberId, procedureCodes, start, end, units, unitsUsed)
+  --enrolment FILE               the practice's enrolment file (CSV: payerId, npi, start, end):
+                                 performing providers enrolled with the payer (also --enrollment)
   --submission-date YYYY-MM-DD   the date the claims will be submitted, for timely filing
                                  (default: today); the report records it. 'none' skips
                                  timely filing (re-scrubbing claims filed long ago)
+  --no-batch-checks              check each claim alone: no duplicate claims or lines across
+                                 claims, MUE day totals from this claim only; reads the input
+                                 once (default: claims are compared across the batch)
   --fail-on error|warning|never  exit 1 when a claim reaches this level (default: error)
   --quiet                        stylish: show held claims and their errors only
   --color / --no-color           stylish: force colors on or off (default: on for a terminal)
@@ -61,6 +72,9 @@ interface ScrubArguments {
   requireData: boolean;
   /** undefined: timely filing is not checked (--submission-date none). */
   submissionDate: string | undefined;
+  batchChecks: boolean;
+  /** The practice files given (absolute paths: workers read them too). */
+  practiceFiles: PracticeFiles;
   failOn: 'error' | 'warning' | 'never';
   quiet: boolean;
   color?: boolean;
@@ -83,6 +97,11 @@ function parseScrubArguments(args: string[]): ScrubArguments {
         payers: { type: 'string' },
         data: { type: 'string' },
         'require-data': { type: 'boolean', default: false },
+        coverage: { type: 'string' },
+        authorizations: { type: 'string' },
+        enrolment: { type: 'string' },
+        enrollment: { type: 'string' },
+        'no-batch-checks': { type: 'boolean', default: false },
         'fail-on': { type: 'string', default: 'error' },
         quiet: { type: 'boolean', default: false },
         color: { type: 'boolean' },
@@ -123,6 +142,8 @@ function parseScrubArguments(args: string[]): ScrubArguments {
     dataDir: (values.data as string | undefined) ?? DEFAULT_DATA_DIR,
     requireData: values['require-data'] as boolean,
     submissionDate,
+    batchChecks: values['no-batch-checks'] !== true,
+    practiceFiles: practiceFilesOf(values),
     failOn,
     quiet: values.quiet as boolean,
     logLevel: logLevel as LevelWithSilent,
@@ -132,6 +153,16 @@ function parseScrubArguments(args: string[]): ScrubArguments {
   if (values['no-color']) result.color = false;
   else if (values.color) result.color = true;
   return result;
+}
+
+function practiceFilesOf(values: Record<string, unknown>): PracticeFiles {
+  if (values.enrolment !== undefined && values.enrollment !== undefined) throw new UsageError('give the enrolment file once: --enrolment and --enrollment are the same option');
+  const files: { -readonly [K in keyof PracticeFiles]: string } = {};
+  const named = { coverage: values.coverage, authorizations: values.authorizations, enrolment: values.enrolment ?? values.enrollment };
+  for (const [kind, file] of Object.entries(named) as [keyof PracticeFiles, unknown][]) {
+    if (typeof file === 'string') files[kind] = path.resolve(file);
+  }
+  return files;
 }
 
 function useColor(args: ScrubArguments, io: CommandIo): boolean {
@@ -169,6 +200,20 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
     return EXIT.error;
   }
   logger.info({ rules: pack.rules.length, payerPolicies: pack.policies.length, bundle: pack.hash }, 'rule pack loaded');
+  let practice: { files: PracticeFiles; loaded: PracticeData } | undefined;
+  if (hasPracticeFiles(args.practiceFiles)) {
+    try {
+      const { data: loaded, counts } = await loadPracticeFiles(args.practiceFiles);
+      practice = { files: args.practiceFiles, loaded };
+      // Counts only: the files hold member ids.
+      logger.info({ practiceFiles: counts.map(({ kind, rows }) => ({ kind, rows })) }, 'practice files loaded');
+    } catch (error) {
+      if (!(error instanceof ScrubError)) throw error;
+      io.stderr.write(describeScrubError(error));
+      logger.error({ code: error.code, problems: error.problems.length }, 'practice files refused');
+      return EXIT.error;
+    }
+  }
 
   const output = args.output === undefined ? io.stdout : createWriteStream(args.output);
   let outcome;
@@ -184,6 +229,8 @@ export async function scrubCommand(argv: string[], io: CommandIo): Promise<numbe
       logger,
       data: { dir: args.dataDir, loaded: data },
       requireData: args.requireData,
+      batchChecks: args.batchChecks,
+      ...(practice === undefined ? {} : { practice }),
       ...(args.submissionDate === undefined ? {} : { submissionDate: args.submissionDate }),
     });
   } catch (error) {

@@ -10,6 +10,8 @@ import { readMueRelease } from './mue/import.js';
 import { loadMueTable } from './mue/table.js';
 import { readNcciPtpRelease } from './ncci-ptp/import.js';
 import { loadNcciPtpTable } from './ncci-ptp/table.js';
+import { readPfsRelease } from './pfs/import.js';
+import { loadPfsTable } from './pfs/table.js';
 import type { DataKind, ReleaseManifest, ReleaseSourceContent } from './types.js';
 
 
@@ -59,5 +61,13 @@ export const DATA_KIND_DEFINITIONS: Readonly<Record<DataKind, DataKindDefinition
     files: 'HCPC_ANWEB_TXT',
     read: readHcpcsRelease,
     load: loadHcpcsTable,
+  },
+  pfs: {
+    kind: 'pfs',
+    title: 'Medicare physician fee schedule RVU file',
+    perProgram: false,
+    files: 'PPRRVU_CSV',
+    read: readPfsRelease,
+    load: loadPfsTable,
   },
 };

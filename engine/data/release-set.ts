@@ -72,10 +72,11 @@ export function icd10cmReleaseEnd(effective: string): string {
 }
 
 /**
- * NCCI PTP, MUE and HCPCS are published every calendar quarter, and a quarter's release can delete
- * or change edits retroactively: a release covers dates of service up to the end of the quarter it
- * takes effect in at most, so a missing next quarter leaves dates uncovered instead of checked
- * against edits that may no longer stand.
+ * NCCI PTP, MUE, HCPCS and the physician fee schedule's RVU file are published every calendar
+ * quarter, and a quarter's release can delete or change edits and indicators retroactively: a
+ * release covers dates of service up to the end of the quarter it takes effect in at most, so a
+ * missing next quarter leaves dates uncovered instead of checked against edits that may no longer
+ * stand.
  */
 export function quarterlyReleaseEnd(effective: string): string {
   const year = Number(effective.slice(0, 4));
@@ -90,6 +91,7 @@ export const RELEASE_PERIOD_END: Readonly<Record<DataKind, (effective: string) =
   'ncci-ptp': quarterlyReleaseEnd,
   mue: quarterlyReleaseEnd,
   hcpcs: quarterlyReleaseEnd,
+  pfs: quarterlyReleaseEnd,
 };
 
 /** Every release set of the loaded data, named as reports show them. */
@@ -99,5 +101,6 @@ export function releaseSetsOf(data: ReferenceData): { table: DataKind; program?:
     { table: 'hcpcs', set: data.hcpcs },
     ...PROGRAMS.map((program) => ({ table: 'ncci-ptp' as const, program, set: data.ncciPtp[program] })),
     ...PROGRAMS.map((program) => ({ table: 'mue' as const, program, set: data.mue[program] })),
+    { table: 'pfs', set: data.pfs },
   ];
 }

@@ -20,6 +20,7 @@ import {
   type Icd10cmTable,
   type MueTable,
   type NcciPtpTable,
+  type PfsTable,
   type Program,
   type ReferenceData,
   type ReleaseManifest,
@@ -306,13 +307,14 @@ export async function loadReferenceData(dataDir: string = DEFAULT_DATA_DIR): Pro
   };
   const perProgram = async <Table>(kind: DataKind): Promise<Record<Program, ReleaseSet<Table>>> =>
     Object.fromEntries(await Promise.all(PROGRAMS.map(async (program) => [program, await load<Table>(kind, program)] as const))) as Record<Program, ReleaseSet<Table>>;
-  const [icd10cm, hcpcs, ncciPtp, mue] = await Promise.all([
+  const [icd10cm, hcpcs, ncciPtp, mue, pfs] = await Promise.all([
     load<Icd10cmTable>('icd10cm'),
     load<HcpcsTable>('hcpcs'),
     perProgram<NcciPtpTable>('ncci-ptp'),
     perProgram<MueTable>('mue'),
+    load<PfsTable>('pfs'),
   ]);
-  const data: ReferenceData = { icd10cm, hcpcs, ncciPtp, mue };
+  const data: ReferenceData = { icd10cm, hcpcs, ncciPtp, mue, pfs };
   return { data, problems };
 }
 

@@ -9,7 +9,7 @@
  * same kind (and program) takes effect.
  */
 
-export const DATA_KINDS = ['icd10cm', 'ncci-ptp', 'mue', 'hcpcs'] as const;
+export const DATA_KINDS = ['icd10cm', 'ncci-ptp', 'mue', 'hcpcs', 'pfs'] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
 
 export interface SourceFile {
@@ -70,6 +70,8 @@ export interface ReferenceData {
   ncciPtp: Readonly<Record<Program, ReleaseSet<NcciPtpTable>>>;
   /** MUE practitioner values, per program. */
   mue: Readonly<Record<Program, ReleaseSet<MueTable>>>;
+  /** The Medicare physician fee schedule's payment policy indicators (global days, bilateral surgery...). */
+  pfs: ReleaseSet<PfsTable>;
 }
 
 export interface ReleaseSet<Table> {
@@ -157,5 +159,43 @@ export interface HcpcsEntry {
 export interface HcpcsTable {
   /** The code or modifier as the release has it, or undefined when it has none. */
   entryFor(code: string): HcpcsEntry | undefined;
+  readonly rows: number;
+}
+
+/**
+ * A code's global surgery period in the physician fee schedule: 000, 010 and 090 days (minor
+ * procedures, major surgery), MMM maternity, XXX the concept does not apply, YYY the contractor
+ * sets it, ZZZ an add-on code, part of another service's global period.
+ */
+export const PFS_GLOBAL_DAYS = ['000', '010', '090', 'MMM', 'XXX', 'YYY', 'ZZZ'] as const;
+export type PfsGlobalDays = (typeof PFS_GLOBAL_DAYS)[number];
+
+/**
+ * The bilateral surgery indicator: 0 the bilateral adjustment does not apply (one side only, or a
+ * bilateral code exists), 1 it applies (150%), 2 the code is already bilateral, 3 each side is paid
+ * in full (mostly imaging), 9 the concept does not apply.
+ */
+export const PFS_BILATERAL_INDICATORS = [0, 1, 2, 3, 9] as const;
+export type PfsBilateralIndicator = (typeof PFS_BILATERAL_INDICATORS)[number];
+
+/** The multiple procedure indicator (0-7 and 9: which multiple procedure payment rule applies). */
+export const PFS_MULTIPLE_PROCEDURE_INDICATORS = [0, 1, 2, 3, 4, 5, 6, 7, 9] as const;
+export type PfsMultipleProcedureIndicator = (typeof PFS_MULTIPLE_PROCEDURE_INDICATORS)[number];
+
+/** One row of the physician fee schedule RVU file, with the columns claimscrub reads. */
+export interface PfsEntry {
+  code: string;
+  /** The row's modifier (26, TC, 53...); absent on the code's own row. */
+  modifier?: string;
+  /** The PFS status code (A active, B bundled, I not valid for Medicare, ...). */
+  status: string;
+  globalDays: PfsGlobalDays;
+  multipleProcedure: PfsMultipleProcedureIndicator;
+  bilateralSurgery: PfsBilateralIndicator;
+}
+
+export interface PfsTable {
+  /** The code's row (without a modifier), or its row with `modifier`; undefined when the release has none. */
+  entryFor(code: string, modifier?: string): PfsEntry | undefined;
   readonly rows: number;
 }

@@ -31,9 +31,11 @@ export interface PayerPolicy {
   description?: string;
   /** A base for other policies: matches no claim by itself. */
   abstract?: boolean;
+  /** The policy for claims no other policy matches; it has no match. */
+  default?: boolean;
   /** The policy this one builds on (already merged in: `rules` and `program` are the result). */
   extends?: string;
-  /** Absent only on an abstract policy. */
+  /** Absent only on an abstract or the default policy. */
   match?: PayerMatch;
   program?: PolicyProgram;
   /** Rule changes, the policies it extends included. */
@@ -158,8 +160,12 @@ export function parsePayerFile(file: string, text: string, rulesById: ReadonlyMa
   const document = source.value as PayerDocument;
   if (document.abstract === true && document.match !== undefined) {
     problems.push(at(source, ['match'], 'An abstract policy is a base for others and matches no claim: remove `match`, or remove `abstract: true` to make the policy apply to claims.'));
-  } else if (document.abstract !== true && document.match === undefined && !invalid.has('match')) {
-    problems.push(at(source, [], 'The policy has no `match`, so it would apply to no claim: add `match` (payerIds, claimFilingIndicators), or mark it `abstract: true` if it is a base other policies extend.'));
+  } else if (document.default === true && document.match !== undefined) {
+    problems.push(at(source, ['match'], 'The default policy applies to the claims no other policy matches, so it has no `match` of its own: remove `match`, or remove `default: true`.'));
+  } else if (document.abstract === true && document.default === true) {
+    problems.push(at(source, ['default'], 'An abstract policy applies to no claim, so it cannot be the default: remove one of `abstract: true` and `default: true`.'));
+  } else if (document.abstract !== true && document.default !== true && document.match === undefined && !invalid.has('match')) {
+    problems.push(at(source, [], 'The policy has no `match`, so it would apply to no claim: add `match` (payerIds, claimFilingIndicators), mark it `default: true` for the claims no other policy matches, or `abstract: true` if it is a base other policies extend.'));
   }
   if (document.extends !== undefined && document.extends === document.id) {
     problems.push(at(source, ['extends'], `The policy "${document.id}" cannot extend itself.`));
@@ -267,6 +273,10 @@ function overlaps(a: readonly string[] | undefined, b: readonly string[] | undef
 /** Two policies of the same specificity that can match one claim would make the choice arbitrary. */
 function ambiguities(policies: readonly PayerPolicy[]): ScrubProblem[] {
   const problems: ScrubProblem[] = [];
+  const defaults = policies.filter((policy) => policy.default === true);
+  for (const extra of defaults.slice(1)) {
+    problems.push({ position: { file: extra.file }, message: `Payer policies "${defaults[0]!.id}" and "${extra.id}" are both \`default: true\`: only one policy can apply to the claims no other policy matches.` });
+  }
   const selectable = policies.filter((policy): policy is PayerPolicy & { match: PayerMatch } => policy.match !== undefined);
   selectable.forEach((a, i) => {
     for (const b of selectable.slice(i + 1)) {
@@ -286,7 +296,7 @@ function ambiguities(policies: readonly PayerPolicy[]): ScrubProblem[] {
   return problems;
 }
 
-/** The policy that applies to a claim: the most specific match, or undefined for the base set. */
+/** The policy that applies to a claim: the most specific match, else the default policy, else undefined for the base set. */
 export function selectPolicy(policies: readonly PayerPolicy[], payerId: unknown, claimFilingIndicator: unknown): PayerPolicy | undefined {
   let best: PayerPolicy | undefined;
   let bestScore = 0;
@@ -301,5 +311,5 @@ export function selectPolicy(policies: readonly PayerPolicy[], payerId: unknown,
       bestScore = score;
     }
   }
-  return best;
+  return best ?? policies.find((policy) => policy.default === true);
 }

@@ -5,6 +5,7 @@
 import { Engine, Operator } from 'json-rules-engine';
 import type { Almanac, TopLevelCondition } from 'json-rules-engine';
 import { computedFacts, customOperators } from '../checks/registry.js';
+import type { PracticeData } from '../data/practice/types.js';
 import type { PolicyProgram, ReferenceData } from '../data/types.js';
 import type { ConditionNode } from './types.js';
 
@@ -18,6 +19,8 @@ export interface ReferenceContext {
   /** The claim's NCCI program (its payer policy's) and the run's submission date. */
   program?: PolicyProgram;
   submissionDate?: string;
+  /** The run's practice files, loaded. */
+  practice?: PracticeData;
 }
 
 const EVENT = { type: 'claimscrub.reference' };
@@ -37,6 +40,7 @@ function createEngine(): Engine {
         dataGaps: new Set(),
         program: await almanac.factValue<PolicyProgram | undefined>('program'),
         submissionDate: await almanac.factValue<string | undefined>('submissionDate'),
+        practice: await almanac.factValue<PracticeData | undefined>('practice'),
       }),
     );
   }
@@ -85,6 +89,7 @@ async function runEngine(engine: Engine, context: ReferenceContext): Promise<unk
     referenceData: context.data,
     program: context.program,
     submissionDate: context.submissionDate,
+    practice: context.practice,
   });
   const ruleResult = results[0] ?? failureResults[0];
   if (!ruleResult) throw new Error('json-rules-engine returned no rule result');

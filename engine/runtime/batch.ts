@@ -16,9 +16,13 @@ import {
   type ReportContext,
 } from '../report/index.js';
 import { releaseSetsOf } from '../data/release-set.js';
+import type { PracticeData, PracticeFiles } from '../data/practice/types.js';
 import type { ReferenceData } from '../data/types.js';
 import type { RulePack } from '../rules/pack.js';
-import { createChunkScrubber, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk-scrubber.js';
+import type { ChunkBatchKeys } from '../checks/batch/types.js';
+import { packNeedsCrossClaimPass } from '../rules/cross-claim.js';
+import { createChunkScrubber, extractChunkKeys, type ChunkOutcome, type ChunkTask, type KeysTask, type WorkerSetup } from './chunk-scrubber.js';
+import { runFirstPass, takeChunkFacts, type FirstPass } from './first-pass.js';
 
 /** The input name that reads standard input. */
 export const STDIN = '-';
@@ -49,6 +53,13 @@ export interface BatchOptions {
   requireData?: boolean;
   /** YYYY-MM-DD: timely filing is measured to it; without it, timely filing is not checked. */
   submissionDate?: string;
+  /** Practice files (coverage, authorizations, enrolment): the paths workers load them from, and the copy the main thread loaded and checked. */
+  practice?: { files: PracticeFiles; loaded: PracticeData };
+  /**
+   * Run the checks that compare a claim with the batch's other claims (duplicates, MUE day totals
+   * across claims): the input is then read twice. Default true; they only run when a rule needs them.
+   */
+  batchChecks?: boolean;
 }
 
 export interface BatchOutcome {
@@ -65,13 +76,14 @@ export function defaultThreads(): number {
 
 interface ChunkRunner {
   run(task: ChunkTask): Promise<ChunkOutcome>;
+  keys(task: KeysTask): Promise<ChunkBatchKeys>;
   close(): Promise<void>;
 }
 
-function createRunner(setup: WorkerSetup, threads: number, data: ReferenceData | undefined): ChunkRunner {
+function createRunner(setup: WorkerSetup, threads: number, data: ReferenceData | undefined, practice: PracticeData | undefined): ChunkRunner {
   if (threads <= 1) {
-    const scrub = createChunkScrubber(setup, data);
-    return { run: async (task) => scrub(task), close: async () => {} };
+    const scrub = createChunkScrubber(setup, data, practice);
+    return { run: async (task) => scrub(task), keys: async (task) => extractChunkKeys(task.chunk, practice), close: async () => {} };
   }
   const pool = new Piscina({
     filename: new URL('./worker.js', import.meta.url).href,
@@ -81,6 +93,7 @@ function createRunner(setup: WorkerSetup, threads: number, data: ReferenceData |
   });
   return {
     run: (task) => pool.run(task, { transferList: [task.chunk.bytes.buffer as ArrayBuffer] }) as Promise<ChunkOutcome>,
+    keys: (task) => pool.run(task, { transferList: [task.chunk.bytes.buffer as ArrayBuffer] }) as Promise<ChunkBatchKeys>,
     close: () => pool.destroy(),
   };
 }
@@ -150,12 +163,14 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
   const setup: WorkerSetup = { pack: options.pack, format: options.format, formatOptions, requireData: options.requireData === true };
   if (options.data) setup.dataDir = options.data.dir;
+  if (options.practice) setup.practiceFiles = options.practice.files;
   if (options.submissionDate !== undefined) {
     setup.submissionDate = options.submissionDate;
     context.submissionDate = options.submissionDate;
   }
-  const runner = createRunner(setup, threads, options.data?.loaded);
+  const runner = createRunner(setup, threads, options.data?.loaded, options.practice?.loaded);
   const maxInFlight = options.maxChunksInFlight ?? threads * 4;
+  context.batchChecks = options.batchChecks !== false && packNeedsCrossClaimPass(options.pack);
   const summary = emptySummary();
   const inputErrors: InputError[] = [];
   let unreadableClaims = 0;
@@ -164,6 +179,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const pending: Promise<ChunkOutcome>[] = [];
 
   const writer = new ReportWriter(options.output);
+  let firstPass: FirstPass | undefined;
   const writeOldest = async () => {
     const outcome = await (pending.shift() as Promise<ChunkOutcome>);
     mergeSummaries(summary, outcome.summary);
@@ -172,16 +188,26 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   };
 
   try {
+    if (context.batchChecks) {
+      firstPass = await runFirstPass({ inputs: options.inputs, extractKeys: (task) => runner.keys(task), chunk: options.chunk, maxInFlight, logger });
+    }
     await writer.write(formatter.header(context, formatOptions));
-    for (const file of options.inputs) {
+    for (const [inputIndex, file] of options.inputs.entries()) {
       const name = inputName(file);
       let claimsInFile = 0;
       try {
-        for await (const chunk of chunkInput(openInput(file), name, options.chunk)) {
-          pending.push(runner.run({ chunk, outputIndex }));
+        for await (const chunk of chunkInput(openInput(firstPass?.rereadPaths[inputIndex] ?? file), name, options.chunk)) {
+          const task: ChunkTask = { chunk, outputIndex };
+          const batch = firstPass && takeChunkFacts(firstPass.facts, outputIndex, chunk.claimCount);
+          if (batch !== undefined) task.batch = batch;
+          pending.push(runner.run(task));
           outputIndex += chunk.claimCount;
           claimsInFile += chunk.claimCount;
           while (pending.length >= maxInFlight) await writeOldest();
+        }
+        if (firstPass && firstPass.claimsPerInput[inputIndex] !== claimsInFile) {
+          // The cross-claim facts were worked out on the first read; they only fit the same claims.
+          throw new ScrubError('SCRUB_ERR_INPUT_UNREADABLE', `The file changed while it was being scrubbed (${firstPass.claimsPerInput[inputIndex]} claims on the first read, ${claimsInFile} on the second): scrub it again once it is complete.`);
         }
         logger?.info({ file: name, claimCount: claimsInFile }, 'input read');
       } catch (error) {
@@ -199,6 +225,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   } finally {
     await Promise.allSettled(pending);
     await runner.close();
+    await firstPass?.cleanup();
   }
 
   const final = finalizeSummary(summary);

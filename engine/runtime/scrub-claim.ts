@@ -1,3 +1,5 @@
+import type { ClaimBatchFacts } from '../checks/batch/types.js';
+import type { PracticeData } from '../data/practice/types.js';
 import type { ReferenceData } from '../data/types.js';
 import { field, isRecord } from '../checks/values.js';
 import type { ParsedItem } from '../ingest/index.js';
@@ -64,6 +66,10 @@ export interface ScrubEnvironment {
   requireData?: boolean;
   /** The date claims are submitted, YYYY-MM-DD, for timely filing; without it those checks do not run. */
   submissionDate?: string;
+  /** What the batch's other claims say about the claim being scrubbed (set per claim by the chunk scrubber). */
+  batch?: ClaimBatchFacts | undefined;
+  /** The practice files given to the run (--coverage, --authorizations, --enrolment), loaded. */
+  practice?: PracticeData;
 }
 
 /**
@@ -77,12 +83,16 @@ export function runBundle(bundle: RuleBundle, claim: unknown, environment: Scrub
   context.data = environment.data;
   context.program = bundle.program;
   context.submissionDate = environment.submissionDate;
+  context.batch = environment.batch;
+  context.practice = environment.practice;
   try {
     runRules(bundle, context, claim, edits);
     if (dataGaps) for (const kind of context.dataGaps) dataGaps.add(kind);
   } finally {
     resetEvaluationContext(context, undefined);
     context.data = undefined;
+    context.batch = undefined;
+    context.practice = undefined;
   }
   return edits;
 }

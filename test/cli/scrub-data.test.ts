@@ -6,9 +6,11 @@ import { ROOT, runCli } from '../helpers/cli.js';
 import { createTestDataDir } from '../helpers/reference-data.js';
 
 const office = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/claims/office-visit.json'), 'utf8'));
+// Each claim is for its own member: these claims are about dates and releases, not duplicates.
 const onDate = (claim: typeof office, id: string, date: string, codes: string[]) => ({
   ...claim,
   id,
+  subscriber: { ...claim.subscriber, memberId: `XBL-${id}` },
   diagnoses: codes.map((code) => ({ code })),
   serviceLines: claim.serviceLines.map((line: object) => ({ ...line, serviceDate: date })),
 });
@@ -38,9 +40,9 @@ describe('scrubbing with reference data', () => {
     expect(byId['FY25-NEW-CODE'].edits.map((e: { code: string }) => e.code)).toEqual(['diagnosis-code-not-in-icd10cm']);
     expect(byId['FY25-NEW-CODE'].edits[0].message).toContain('fy2025-excerpt (effective 2024-10-01)');
     // Only ICD-10-CM is installed here: tables with no release at all are skipped for every claim.
-    expect(byId['BEFORE-ANY-RELEASE']).toMatchObject({ status: 'clean', edits: [], dataMissing: ['icd10cm', 'mue medicare', 'ncci-ptp medicare'] });
+    expect(byId['BEFORE-ANY-RELEASE']).toMatchObject({ status: 'clean', edits: [], dataMissing: ['icd10cm', 'mue medicare', 'ncci-ptp medicare', 'pfs'] });
     // No HCPCS Level II code on these claims: that table was not needed.
-    expect(byId['FY26-OK'].dataMissing).toEqual(['mue medicare', 'ncci-ptp medicare']);
+    expect(byId['FY26-OK'].dataMissing).toEqual(['mue medicare', 'ncci-ptp medicare', 'pfs']);
     expect(report.summary.dataMissing).toContainEqual({ key: 'icd10cm', count: 1 });
     expect(report.summary.dataMissing).toContainEqual({ key: 'mue medicare', count: 4 });
     expect(report.data.map((r: { release: string; effective: string; until?: string }) => [r.release, r.effective, r.until])).toEqual([
@@ -61,7 +63,7 @@ describe('scrubbing with reference data', () => {
     const run = runCli(['scrub', input, '--data', data.dir, '--fail-on', 'never']);
     const lines = run.stdout.split('\n').filter((line) => line.includes('not checked, no installed release covers'));
     // One line per table, whatever the number of claims.
-    expect(lines.map((line) => line.trim().split(':')[0]).sort()).toEqual(['icd10cm', 'icd10cm tabular notes', 'mue medicare', 'ncci-ptp medicare']);
+    expect(lines.map((line) => line.trim().split(':')[0]).sort()).toEqual(['icd10cm', 'icd10cm tabular notes', 'mue medicare', 'ncci-ptp medicare', 'pfs']);
     expect(run.stdout).toContain('icd10cm: 1 claim not checked');
   });
 

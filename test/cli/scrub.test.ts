@@ -118,7 +118,7 @@ describe('claimscrub scrub on edge inputs', () => {
   });
 
   it('holds a malformed line and goes on with the rest', () => {
-    const file = writeInput('mixed.ndjson', `${JSON.stringify(office)}\n{"id": "cut short",\n${JSON.stringify({ ...office, id: 'AFTER' })}\n`);
+    const file = writeInput('mixed.ndjson', `${JSON.stringify(office)}\n{"id": "cut short",\n${JSON.stringify({ ...office, id: 'AFTER', subscriber: { ...office.subscriber, memberId: 'XBL999888777' } })}\n`);
     const run = runCli(['scrub', file, '--format', 'json']);
     const report = JSON.parse(run.stdout);
     expect(report.results.map((r: { status: string }) => r.status)).toEqual(['clean', 'held', 'clean']);

@@ -55,7 +55,7 @@ describe('claimscrub data: help and usage', () => {
     const dir = dataDir();
     const cases: [string[], RegExp][] = [
       [['data', 'import'], /name the kind of data/],
-      [['data', 'import', 'rxnorm', ORDER_2025, '--release', 'x', '--effective', '2025-10-01'], /unknown kind of reference data "rxnorm" \(known: icd10cm, ncci-ptp, mue, hcpcs\)/],
+      [['data', 'import', 'rxnorm', ORDER_2025, '--release', 'x', '--effective', '2025-10-01'], /unknown kind of reference data "rxnorm" \(known: icd10cm, ncci-ptp, mue, hcpcs, pfs\)/],
       [['data', 'import', 'icd10cm', '--release', 'x', '--effective', '2025-10-01'], /name the ICD-10-CM file\(s\) to import: icd10cm ORDER_FILE/],
       [['data', 'import', 'icd10cm', ORDER_2025, '--effective', '2025-10-01'], /--release NAME is required/],
       [['data', 'import', 'icd10cm', ORDER_2025, '--release', '../up', '--effective', '2025-10-01'], /--release: the release name "\.\.\/up" must be lower-case letters and digits/],

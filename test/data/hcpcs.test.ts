@@ -86,13 +86,13 @@ describe('the HCPCS file parser: valid files', () => {
   it('reads every code and modifier of the excerpt, continuation records assembled', () => {
     const { records, problems, lines } = parseHcpcsText(readFileSync(EXCERPT, 'latin1'), EXCERPT);
     expect(problems).toEqual([]);
-    expect(lines).toBe(53);
-    expect(records).toHaveLength(29);
+    expect(lines).toBe(56);
+    expect(records).toHaveLength(32);
     expect(records.filter((r) => r.kind === 'code')).toHaveLength(16);
-    expect(records.filter((r) => r.kind === 'modifier').map((r) => r.code)).toEqual(['AA', 'AD', 'GA', 'GT', 'LT', 'QK', 'QX', 'RT', 'TC', 'XE', 'XP', 'XS', 'XU']);
+    expect(records.filter((r) => r.kind === 'modifier').map((r) => r.code)).toEqual(['AA', 'AD', 'FQ', 'GA', 'GT', 'LT', 'QK', 'QT', 'QX', 'RT', 'TC', 'U1', 'XE', 'XP', 'XS', 'XU']);
     expect(records.map((r) => r.code)).toEqual(expect.arrayContaining(['A0425', 'E0114', 'G0008', 'G0463', 'J1885', 'J3301', 'Q4101']));
     expect(records.find((r) => r.code === 'E0114')).toEqual({
-      line: 29,
+      line: 32,
       code: 'E0114',
       kind: 'code',
       shortDescription: 'Crutch underarm pair no wood',
@@ -112,6 +112,7 @@ describe('the HCPCS file parser: valid files', () => {
     const { records } = parseHcpcsText(readFileSync(EXCERPT, 'latin1'));
     const terminated = records.filter((r) => r.terminated !== undefined);
     expect(terminated.map((r) => [r.code, r.terminated, r.actionEffective, r.actionCode])).toEqual([
+      ['QT', '2025-12-31', '2026-01-01', 'D'],
       ['G0136', '2025-12-31', '2026-01-01', 'D'],
       ['G2012', '2024-12-31', '2025-01-01', 'N'],
     ]);
@@ -131,7 +132,7 @@ describe('the HCPCS file parser: valid files', () => {
     const trailing = parseHcpcsText(`${withCrlf}\r\n   \r\n\n`);
     expect(trailing.problems).toEqual([]);
     expect(trailing.records).toEqual(expected);
-    expect(trailing.lines).toBe(56);
+    expect(trailing.lines).toBe(59);
   });
 
   it('reads first records with the filler (columns 294-320) left off', () => {
@@ -370,12 +371,12 @@ describe('the HCPCS table file', () => {
   it('round-trips the excerpt: loaded, it answers like the in-memory table', async () => {
     const { records } = parseHcpcsText(readFileSync(EXCERPT, 'latin1'));
     const { tables, counts } = buildHcpcsTables(records);
-    expect(counts).toEqual({ codes: 16, modifiers: 13, terminated: 2 });
+    expect(counts).toEqual({ codes: 16, modifiers: 16, terminated: 3 });
     const dir = tableDir(tables[HCPCS_TABLE_FILE] as string, counts);
     const loaded = await loadHcpcsTable(dir);
     const memory = createHcpcsTable(records);
-    expect(loaded.rows).toBe(29);
-    expect(memory.rows).toBe(29);
+    expect(loaded.rows).toBe(32);
+    expect(memory.rows).toBe(32);
     for (const r of records) {
       expect(loaded.entryFor(r.code)).toStrictEqual(memory.entryFor(r.code));
       expect(loaded.entryFor(r.code)).toStrictEqual({ code: r.code, kind: r.kind, shortDescription: r.shortDescription, ...(r.added ? { added: r.added } : {}), ...(r.terminated ? { terminated: r.terminated } : {}) });
@@ -480,8 +481,8 @@ describe('the HCPCS table file', () => {
 describe('reading a HCPCS release', () => {
   it('reads the excerpt: source file, counts, table and lines', async () => {
     const content = await readHcpcsRelease([EXCERPT]);
-    expect(content.lines).toBe(53);
-    expect(content.counts).toEqual({ codes: 16, modifiers: 13, terminated: 2 });
+    expect(content.lines).toBe(56);
+    expect(content.counts).toEqual({ codes: 16, modifiers: 16, terminated: 3 });
     expect(content.sourceFiles).toEqual([sourceFileOf(EXCERPT)]);
     expect(Object.keys(content.tables)).toEqual([HCPCS_TABLE_FILE]);
     const table = await loadHcpcsTable(tableDir(content.tables[HCPCS_TABLE_FILE] as string), manifestFor(content.counts));

@@ -26,6 +26,7 @@ export const QUARTER_RELEASES = [
     files: ['ncci-ptp/ptp-practitioner-2026q1-f1.txt', 'ncci-ptp/ptp-practitioner-2026q1-f2.txt'],
     release: 'medicare-2026q1-excerpt',
   },
+  { kind: 'pfs', files: ['pfs/pprrvu-2026q1-excerpt.csv'], release: '2026q1-excerpt' },
 ] as const;
 export const QUARTER_EFFECTIVE = '2026-01-01';
 

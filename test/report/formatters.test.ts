@@ -60,6 +60,7 @@ const CONTEXT: ReportContext = {
   inputErrors: [{ file: 'batch/missing.ndjson', code: 'SCRUB_ERR_INPUT_UNREADABLE', message: 'The file does not exist.' }],
   data: [{ table: 'icd10cm', release: 'fy2026', effective: '2025-10-01', sourceFiles: [{ name: 'icd10cm_order_2026.txt', sha256: 'ab'.repeat(32) }] }],
   submissionDate: '2026-10-15',
+  batchChecks: true,
 };
 
 function summaryOf(results: ScrubResult[]): FinalSummary {
@@ -92,7 +93,7 @@ describe('ndjson formatter', () => {
       .map((line) => JSON.parse(line) as unknown);
     expect(lines).toHaveLength(results.length + 1);
     expect(lines.slice(0, -1)).toEqual(results);
-    expect(lines.at(-1)).toEqual({ summary: summaryOf(results), inputErrors: CONTEXT.inputErrors, data: CONTEXT.data, submissionDate: '2026-10-15' });
+    expect(lines.at(-1)).toEqual({ summary: summaryOf(results), inputErrors: CONTEXT.inputErrors, data: CONTEXT.data, submissionDate: '2026-10-15', batchChecks: true });
   });
 
   it('writes every result, also when quiet, and no header', () => {
@@ -106,12 +107,13 @@ describe('json formatter', () => {
     it(`writes one valid document for ${results.length} result(s) that round-trips them`, () => {
       const text = render(formatters.json, results);
       const doc = JSON.parse(text) as Record<string, unknown>;
-      expect(Object.keys(doc)).toEqual(['schemaVersion', 'engine', 'bundle', 'submissionDate', 'results', 'inputErrors', 'data', 'summary']);
+      expect(Object.keys(doc)).toEqual(['schemaVersion', 'engine', 'bundle', 'submissionDate', 'batchChecks', 'results', 'inputErrors', 'data', 'summary']);
       expect(doc).toEqual({
         schemaVersion: 1,
         engine: { name: 'claimscrub', version: '0.1.0' },
         bundle: { hash: 'sha256-0123456789abcdef' },
         submissionDate: '2026-10-15',
+        batchChecks: true,
         results,
         inputErrors: CONTEXT.inputErrors,
         data: CONTEXT.data,
@@ -224,6 +226,9 @@ describe('stylish formatter', () => {
     expect(footer).toContain('batch/missing.ndjson  SCRUB_ERR_INPUT_UNREADABLE  The file does not exist.');
     expect(footer).toContain('claimscrub 0.1.0, rule bundle sha256-0123456789abcdef');
     for (const line of footer.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
+    expect(footer).not.toContain('checked alone');
+    const alone = stylish.footer(summaryOf([HELD]), { ...CONTEXT, batchChecks: false });
+    expect(alone).toContain('Each claim was checked alone: no duplicate claims or services across claims');
   });
 
   it('never rounds a clean claim rate below 100% up to 100.0%', () => {

@@ -218,6 +218,12 @@ const constant: fc.Arbitrary<unknown> = fc.oneof(
       ['2026-02-01', '2025-12-31'],
       '2026-02-02',
       '1950-03-04',
+      // The only values some custom operators accept, so that every operator is generated often.
+      'place-of-service',
+      'modifiers',
+      { days: 30 },
+      { months: 6 },
+      [{ name: 'example', procedureCodes: ['99213', '36415'], coveredDiagnoses: ['E11.*', 'I10-I15'] }],
     ),
   },
 );

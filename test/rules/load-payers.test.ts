@@ -212,7 +212,7 @@ describe('payer policy problems', () => {
     ['an empty payer id list', 'match:\n  payerIds: []\n', [4, 13, '`match.payerIds` must have at least 1 entry.']],
     ['a repeated payer id', 'match:\n  payerIds: ["P1", "P1"]\n', [4, 13, expect.stringMatching(/^`match\.payerIds` must not repeat an entry/)]],
     ['an unknown match key', 'match:\n  payerId: ["P1"]\n', [4, 3, expect.stringMatching(/^`match\.payerId` is not a known field/)]],
-    ['no match', '', [1, 1, 'The policy has no `match`, so it would apply to no claim: add `match` (payerIds, claimFilingIndicators), or mark it `abstract: true` if it is a base other policies extend.']],
+    ['no match', '', [1, 1, 'The policy has no `match`, so it would apply to no claim: add `match` (payerIds, claimFilingIndicators), mark it `default: true` for the claims no other policy matches, or `abstract: true` if it is a base other policies extend.']],
   ])('refuses %s', (_name, match, expected) => {
     const { problems } = parse(`id: my-payer\nname: My Payer\n${match}`);
     expect(where(problems)).toEqual([expected]);
@@ -363,7 +363,36 @@ describe('payer policies built on others with extends', () => {
     expect(selectPolicy(pack.policies, 'ANY', 'MB')).toBeUndefined();
   });
 
+  it('select the default policy for the claims no other policy matches', async () => {
+    const pack = await loadRulePack({
+      rulesDirs: [rulesDir],
+      payersDir: await tree({
+        'shared.yaml': BASE,
+        'rest.yaml': 'id: rest\nname: Rest\ndefault: true\nextends: shared\n',
+        'p1.yaml': 'id: p1\nname: P1\nextends: shared\nmatch:\n  payerIds: ["P1"]\n',
+      }),
+    });
+    const { selectPolicy } = await import('../../engine/rules/load-payers.js');
+    expect(selectPolicy(pack.policies, 'P1', 'CI')?.id).toBe('p1');
+    expect(selectPolicy(pack.policies, 'P9', 'CI')?.id).toBe('rest');
+    expect(selectPolicy(pack.policies, undefined, undefined)?.id).toBe('rest');
+    expect(pack.policies.find((policy) => policy.id === 'rest')?.rules['units-too-high']?.severity).toBe('warning');
+  });
+
+  it('refuse two default policies', async () => {
+    const error = await refusedPack({ 'a.yaml': 'id: a\nname: A\ndefault: true\n', 'b.yaml': 'id: b\nname: B\ndefault: true\n' });
+    expect(error.code).toBe('SCRUB_ERR_PAYER_AMBIGUOUS');
+    expect(error.problems.map((problem) => problem.message)).toEqual(['Payer policies "a" and "b" are both `default: true`: only one policy can apply to the claims no other policy matches.']);
+  });
+
   it.each([
+    [
+      'a default policy with a match',
+      { 'a.yaml': 'id: a\nname: A\ndefault: true\nmatch:\n  payerIds: ["A"]\n' },
+      'a.yaml',
+      [5, 3, 'The default policy applies to the claims no other policy matches, so it has no `match` of its own: remove `match`, or remove `default: true`.'],
+    ],
+    ['an abstract default policy', { 'a.yaml': 'id: a\nname: A\nabstract: true\ndefault: true\n' }, 'a.yaml', [4, 10, 'An abstract policy applies to no claim, so it cannot be the default: remove one of `abstract: true` and `default: true`.']],
     ['an unknown base', { 'child.yaml': 'id: child\nname: Child\nextends: nowhere\nmatch:\n  payerIds: ["C1"]\n' }, 'child.yaml', [3, 10, '"nowhere" is not a payer policy in this directory.']],
     [
       'a circle',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadPracticeFiles } from '../../engine/data/practice/index.js';
 import { CompiledPack } from '../../engine/rules/bundle.js';
 import { loadRulePack } from '../../engine/rules/pack.js';
 import { FixtureClaims, loadRuleTests, runRuleTestCase } from '../../engine/rules/rule-tester.js';
@@ -15,6 +16,14 @@ const fixtures = new FixtureClaims(path.join(root, 'fixtures'));
 // Rules that check reference tables run against hand-written excerpts of the official files.
 const testData = await createTestDataDir();
 afterAll(() => testData.remove());
+// Rules that check the practice's own files run against the synthetic ones in fixtures/practice.
+const practice = (
+  await loadPracticeFiles({
+    coverage: path.join(root, 'fixtures/practice/coverage.csv'),
+    authorizations: path.join(root, 'fixtures/practice/authorizations.csv'),
+    enrolment: path.join(root, 'fixtures/practice/enrolment.csv'),
+  })
+).data;
 
 describe('rule test files', () => {
   it('exist and are valid for every rule', () => {
@@ -28,7 +37,7 @@ for (const file of files) {
     for (const kind of ['valid', 'invalid'] as const) {
       for (const testCase of file[kind]) {
         it(`${kind}: ${testCase.name}`, async () => {
-          const outcome = await runRuleTestCase(compiled, fixtures, file, kind, testCase, testData.data);
+          const outcome = await runRuleTestCase(compiled, fixtures, file, kind, testCase, testData.data, practice);
           expect(outcome.failure ?? 'passed').toBe('passed');
         });
       }

@@ -408,3 +408,41 @@ describe('test file problems', () => {
     expect(where(problems)[0]?.slice(0, 2)).toEqual(['units-too-high.test.yaml', 5]);
   });
 });
+
+describe('a case may set the rule\'s params, as a payer policy would', () => {
+  it('applies them over the rule\'s defaults', async () => {
+    const outcome = await run('invalid', {
+      name: 'one unit allowed',
+      claim: 'two-lines',
+      params: { maxUnits: 1 },
+      edits: [{ ...SIX_UNITS, path: 'serviceLines[0].units', serviceLine: 1 }, SIX_UNITS],
+    });
+    expect(outcome.failure ?? 'passed').toBe('passed');
+    expect(await run('valid', { name: 'ten units allowed', claim: 'two-lines', params: { maxUnits: 10 } })).toMatchObject({ passed: true });
+  });
+
+  it('applies them over the payer policy\'s, which keeps its severity', async () => {
+    const outcome = await run('invalid', { name: 'strict payer, five units', claim: 'two-lines', payer: 'strict', params: { maxUnits: 5 }, edits: [{ ...SIX_UNITS, severity: 'error' }] });
+    expect(outcome.failure ?? 'passed').toBe('passed');
+  });
+
+  it('leaves the compiled pack\'s bundles alone', async () => {
+    await run('valid', { name: 'ten units allowed', claim: 'two-lines', params: { maxUnits: 10 } });
+    expect(await run('invalid', { name: 'defaults again', claim: 'two-lines', edits: [SIX_UNITS] })).toMatchObject({ passed: true });
+  });
+
+  it('refuses a parameter the rule does not declare, at its name, and an unusable value, at params', async () => {
+    const p = await project({
+      'rules/coding/units-too-high.test.yaml': UNITS_TESTS.replace('    set: { "serviceLines[1].units": 2 }', '    params: { maxUnit: 1 }').replace(
+        '    claim: two-lines\n    edits:',
+        '    claim: two-lines\n    params: { maxUnits: { toString: 1 } }\n    edits:',
+      ),
+    });
+    const { problems, files } = await loadRuleTests(p.pack);
+    expect(files.map((file) => file.ruleId)).toEqual(['npi-missing']);
+    expect(where(problems)).toEqual([
+      ['units-too-high.test.yaml', 4, 15, 'Rule "units-too-high" has no parameter "maxUnit" (it has: maxUnits).'],
+      ['units-too-high.test.yaml', 8, 13, expect.stringMatching(/^With these params, rule "units-too-high" is not usable: .*own `toString` key/)],
+    ]);
+  });
+});

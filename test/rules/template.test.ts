@@ -168,7 +168,7 @@ describe('messages of the bundled rules', () => {
     (claim.serviceLines[0] as { modifiers?: string[] }).modifiers = [];
     const [edit] = runBundle(compiled.singleRuleBundle('em-minor-procedure-missing-25'), claim);
     expect(edit?.message).toBe(
-      `E/M 99213 is billed on ${claim.serviceLines[0]?.serviceDate} with a minor procedure (20610) and has no modifier 25.`,
+      `E/M 99213 is billed on ${claim.serviceLines[0]?.serviceDate} without modifier 25, and the same provider billed a minor procedure that day (the day's other codes: 20610).`,
     );
   });
 });

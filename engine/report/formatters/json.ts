@@ -3,10 +3,10 @@ import type { FinalSummary } from '../summary.js';
 import type { Formatter, ReportContext, ResultFormatOptions } from './types.js';
 
 /**
- * One JSON document: `{ schemaVersion, engine, bundle, submissionDate, results, inputErrors, data, summary }`,
+ * One JSON document: `{ schemaVersion, engine, bundle, submissionDate, batchChecks, results, inputErrors, data, summary }`,
  * written in three parts so that 1M results are never held at once.
  *
- * - header: `{"schemaVersion":1,"engine":{...},"bundle":{...},"submissionDate":...,"results":[`
+ * - header: `{"schemaVersion":1,"engine":{...},"bundle":{...},"submissionDate":...,"batchChecks":...,"results":[`
  * - result: `\n{...}` for the result at index 0 and `,\n{...}` for every later one: the comma
  *   goes before a result, never after, so neither the header nor the footer needs to know how
  *   many results there are, and nothing is shared between the threads that format them.
@@ -22,6 +22,7 @@ export const jsonFormatter: Formatter = {
       engine: { name: context.engine.name, version: context.engine.version },
       bundle: { hash: context.bundle.hash },
       submissionDate: context.submissionDate ?? null,
+      batchChecks: context.batchChecks === true,
     });
     // Reopen the object: drop its closing brace and start the results array.
     return `${head.slice(0, -1)},"results":[`;

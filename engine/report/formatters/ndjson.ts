@@ -18,6 +18,6 @@ export const ndjsonFormatter: Formatter = {
   },
 
   footer(summary: FinalSummary, context: ReportContext): string {
-    return `${JSON.stringify({ summary, inputErrors: inputErrorsOf(context), data: context.data ?? [], submissionDate: context.submissionDate ?? null })}\n`;
+    return `${JSON.stringify({ summary, inputErrors: inputErrorsOf(context), data: context.data ?? [], submissionDate: context.submissionDate ?? null, batchChecks: context.batchChecks === true })}\n`;
   },
 };

@@ -141,6 +141,9 @@ export const stylishFormatter: Formatter = {
         out.push(`  ${safe(error.file)}  ${paint(safe(error.code), color, 'dim')}  ${safe(error.message)}`);
     }
 
+    if (context.batchChecks === false) {
+      out.push('', paint('Each claim was checked alone: no duplicate claims or services across claims, MUE day totals per claim.', color, 'dim'));
+    }
     const submitted = context.submissionDate === undefined ? '' : `, timely filing measured to ${safe(context.submissionDate)}`;
     out.push(
       '',

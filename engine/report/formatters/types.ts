@@ -13,6 +13,8 @@ export interface ReportContext {
   data?: DataReleaseInfo[];
   /** The submission date timely filing was measured to, YYYY-MM-DD (a re-scrub passes it as --submission-date). */
   submissionDate?: string;
+  /** Whether claims were compared with the batch's other claims (duplicates, MUE day totals across claims). */
+  batchChecks?: boolean;
 }
 
 export interface DataReleaseInfo {

@@ -2,6 +2,8 @@
  * What a compiled condition reads: the input facts and the caches of computed facts.
  */
 import { computedFacts, type FactContext } from '../../checks/registry.js';
+import type { ClaimBatchFacts } from '../../checks/batch/types.js';
+import type { PracticeData } from '../../data/practice/types.js';
 import { BASE_PROGRAM, type PolicyProgram, type ReferenceData } from '../../data/types.js';
 
 export interface EvaluationContext {
@@ -25,6 +27,10 @@ export interface EvaluationContext {
   program: PolicyProgram;
   /** The submission date timely filing is measured to, YYYY-MM-DD; undefined: not known. */
   submissionDate: string | undefined;
+  /** What the batch's other claims say about this claim; undefined when nothing. */
+  batch: ClaimBatchFacts | undefined;
+  /** The run's practice files (coverage, authorizations, enrolment); undefined when none was given. */
+  practice: PracticeData | undefined;
 }
 
 const FACT_NAMES = [...computedFacts.keys()];
@@ -81,7 +87,7 @@ const NO_PARAMS: Record<string, unknown> = Object.freeze({}) as Record<string, u
 
 /** A context for one claim, positioned for claim-scope rules (no line). Always the same shape. */
 export function createEvaluationContext(claim: unknown, params: Record<string, unknown> = NO_PARAMS): EvaluationContext {
-  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache(), data: undefined, dataGaps: new Set(), program: BASE_PROGRAM, submissionDate: undefined };
+  return { claim, line: undefined, lineIndex: -1, params, claimFacts: new FactCache(), lineFacts: new FactCache(), data: undefined, dataGaps: new Set(), program: BASE_PROGRAM, submissionDate: undefined, batch: undefined, practice: undefined };
 }
 
 /** Moves the context to service line `lineIndex` (forgetting the previous line's computed facts). */
